@@ -1,0 +1,1 @@
+"""Subcommands of the ``crossorigin`` CLI, one module each (see ``crossorigin.cli``)."""
