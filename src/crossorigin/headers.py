@@ -79,7 +79,9 @@ _FORBIDDEN_REQUEST_HEADER_NAMES = frozenset(
         "via",
     }
 )
-_METHOD_OVERRIDE_HEADER_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
+_METHOD_OVERRIDE_HEADER_NAMES = frozenset(
+    {"x-http-method", "x-http-method-override", "x-method-override"}
+)
 
 # §2.2.2 "CORS-unsafe request-header byte".
 _UNSAFE_BYTES = frozenset('"():<>?@[\\]{}\x7f') | frozenset(
@@ -89,7 +91,9 @@ _LANGUAGE_BYTES = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 _SAFELISTED_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 )
-_NO_CORS_SAFELISTED_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type"})
+_NO_CORS_SAFELISTED_NAMES = frozenset(
+    {"accept", "accept-language", "content-language", "content-type"}
+)
 SAFELISTED_VALUE_LIMIT = 128  # bytes, per header value
 SAFELISTED_TOTAL_LIMIT = 1024  # bytes, summed over the safelisted values of one request
 
@@ -238,26 +242,33 @@ def is_no_cors_safelisted_request_header(name: str, value: str) -> bool:
     )
 
 
-def cors_unsafe_request_header_names(headers: Iterable[tuple[str, str]]) -> list[str]:
-    """§2.2.2 CORS-unsafe request-header names: lowercased, de-duplicated, sorted.
+def cors_unsafe_request_header_names(
+    headers: Iterable[tuple[str, str]], *, sort: bool = True
+) -> list[str]:
+    """§2.2.2 CORS-unsafe request-header names, lowercased and de-duplicated.
 
     Forbidden headers never count (the browser sets them). When the safelisted values sum
-    to more than 1,024 bytes, every safelisted name becomes unsafe too.
+    to more than 1,024 bytes, every safelisted name becomes unsafe too. Sorted by default,
+    as the preflight's ``Access-Control-Request-Headers`` lists them; ``sort=False`` keeps
+    Chromium's order (header order, then the over-limit safelisted names), which decides
+    which name its "not allowed" message reports first.
     """
-    unsafe: set[str] = set()
-    potentially_unsafe: set[str] = set()
+    unsafe: list[str] = []
+    potentially_unsafe: list[str] = []
     safelisted_size = 0
     for name, value in headers:
         if is_forbidden_request_header(name, value):
             continue
+        lowered = name.lower()
         if is_cors_safelisted_request_header(name, value):
-            potentially_unsafe.add(name.lower())
+            if lowered not in potentially_unsafe:
+                potentially_unsafe.append(lowered)
             safelisted_size += len(value.encode("latin-1", "replace"))
-        else:
-            unsafe.add(name.lower())
+        elif lowered not in unsafe:
+            unsafe.append(lowered)
     if safelisted_size > SAFELISTED_TOTAL_LIMIT:
-        unsafe |= potentially_unsafe
-    return sorted(unsafe)
+        unsafe += [name for name in potentially_unsafe if name not in unsafe]
+    return sorted(unsafe) if sort else unsafe
 
 
 def parse_header_list(value: str | None) -> list[str] | None:
