@@ -77,7 +77,13 @@ def _answer(value: object, where: str) -> HttpResponse:
     status = value.get("status", 200)
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
         raise _fail(f"{where}.status", f"expected an HTTP status 100-999, got {json.dumps(status)}")
-    return HttpResponse(status, _headers(value.get("headers"), f"{where}.headers"))
+    # The server sends each value's UTF-8 bytes; the engine reads header bytes as Latin-1
+    # characters, as Chromium's HTTP stack does (its messages escape each byte).
+    headers = tuple(
+        (name, text.encode("utf-8").decode("latin-1"))
+        for name, text in _headers(value.get("headers"), f"{where}.headers")
+    )
+    return HttpResponse(status, headers)
 
 
 def _url_key(url: str, where: str, base: str | None = None) -> str:
