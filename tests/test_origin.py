@@ -113,3 +113,8 @@ def test_serialized_origin_of_any_url_parses_back_to_itself(
     url = f"{scheme}://{'.'.join(labels)}.test" + (f":{port}" if port else "") + path
     origin = origin_of_url(url)
     assert parse_origin(origin.serialize()) == origin
+
+
+def test_each_opaque_url_origin_is_fresh() -> None:
+    assert origin_of_url("data:,x") != origin_of_url("data:,x")
+    assert origin_of_url("https://a.test/x") == origin_of_url("https://a.test/y")

@@ -133,7 +133,19 @@ def parse_url(url: str, base: str | None = None) -> ada_url.URL:
 
 def origin_of_url(url: str | ada_url.URL) -> Origin:
     """The origin of a URL, per the URL Standard (``blob:`` takes its inner URL's origin)."""
-    parsed = parse_url(url) if isinstance(url, str) else url
+    if isinstance(url, str):
+        origin = _origin_of_url_text(url)
+        # Each opaque origin is unique: never hand out the cached one.
+        return Origin.opaque() if origin.is_opaque else origin
+    return _origin_of_parsed_url(url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin_of_url_text(url: str) -> Origin:
+    return _origin_of_parsed_url(parse_url(url))
+
+
+def _origin_of_parsed_url(parsed: ada_url.URL) -> Origin:
     scheme = parsed.protocol[:-1]
     if scheme == "blob":
         inner = parsed.pathname
@@ -142,7 +154,7 @@ def origin_of_url(url: str | ada_url.URL) -> Origin:
         except ValueError:
             return Origin.opaque()
         if inner_url.protocol[:-1] in ("http", "https", "file"):
-            return origin_of_url(inner_url)
+            return _origin_of_parsed_url(inner_url)
         return Origin.opaque()
     if scheme not in TUPLE_ORIGIN_SCHEMES:
         return Origin.opaque()

@@ -8,6 +8,7 @@ Chromium 104-141 (Private Network Access) sent a preflight instead.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Literal
 
@@ -52,6 +53,7 @@ def address_space_of_ip(address: str) -> AddressSpace | None:
     return "public"
 
 
+@functools.lru_cache(maxsize=1024)
 def address_space_of_host(host: str) -> AddressSpace | None:
     """IP literals by the table; ``localhost`` names are loopback; other names unknown."""
     space = address_space_of_ip(host)
