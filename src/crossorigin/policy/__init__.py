@@ -55,8 +55,8 @@ the token ``VARY_ACTUAL`` ("Origin") into the response's Vary with :func:`merge_
     # -> one Vary value: the existing tokens joined with ", ", plus "Origin" unless a token
     #    already equals it case-insensitively or is "*". Replace all Vary lines with it.
 
-Django's ``patch_vary_headers(response, ("Origin",))`` and Werkzeug's ``response.vary.add("Origin")``
-do the same and may be used instead.
+Django's ``patch_vary_headers(response, ("Origin",))`` and Werkzeug's
+``response.vary.add("Origin")`` do the same and may be used instead.
 
 Self-check (needs the browser engine)::
 

@@ -26,9 +26,9 @@ VARY_PREFLIGHT = (
 def _has_token(values: Iterable[str], token: str) -> bool:
     wanted = token.lower()
     for value in values:
-        for item in value.split(","):
-            item = item.strip(" \t").lower()
-            if item == wanted or item == "*":
+        for element in value.split(","):
+            item = element.strip(" \t").lower()
+            if item in (wanted, "*"):
                 return True
     return False
 
