@@ -59,26 +59,23 @@ def _merge_vary(values: list[bytes]) -> bytes | None:
     return joined + b", Origin" if joined else b"Origin"
 
 
-def _with_cors(headers: Any, cors: tuple[tuple[bytes, bytes], ...]) -> list[tuple[bytes, bytes]]:
-    """A fresh header list: the app's headers, Origin merged into Vary, then the CORS pairs."""
-    fresh: list[tuple[bytes, bytes]] = []
-    vary_values: list[bytes] | None = None
-    for pair in headers:
-        name = pair[0]
-        if len(name) == 4 and name.lower() == b"vary":
-            if vary_values is None:
-                vary_values = []
-            vary_values.append(pair[1])
-        else:
-            fresh.append((name, pair[1]))
-    if vary_values is None:
-        fresh.append(_VARY_ORIGIN)
+def _with_cors(headers: Any, cors: tuple[tuple[bytes, bytes], ...]) -> list[Any]:
+    """A fresh header list: the app's headers, Origin merged into Vary, then the CORS pairs.
+
+    ASGI requires lowercase header names, so Vary is found as ``b"vary"``.
+    """
+    for name, _value in headers:
+        if name == b"vary":
+            break
     else:
-        merged = _merge_vary(vary_values)
-        if merged is None:
-            fresh.extend((b"vary", value) for value in vary_values)
-        else:
-            fresh.append((b"vary", merged))
+        return [*headers, _VARY_ORIGIN, *cors]
+    vary_values = [value for name, value in headers if name == b"vary"]
+    fresh: list[Any] = [pair for pair in headers if pair[0] != b"vary"]
+    merged = _merge_vary(vary_values)
+    if merged is None:
+        fresh.extend((b"vary", value) for value in vary_values)
+    else:
+        fresh.append((b"vary", merged))
     fresh.extend(cors)
     return fresh
 
@@ -155,12 +152,12 @@ class CORSMiddleware:
                 if name == b"origin":
                     origin = value
                     break
-        cors = self._actual(origin)
+        cors = self._actual(origin) if origin is not None else ()
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = dict(message)
-                message["headers"] = _with_cors(message.get("headers", ()), cors)
+                # A copy: the application may reuse its message and header list.
+                message = {**message, "headers": _with_cors(message.get("headers", ()), cors)}
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

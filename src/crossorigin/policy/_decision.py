@@ -89,6 +89,33 @@ class Decider(Generic[S]):
         "_vary_preflight",
         "_wildcard",
     )
+    _acah: S
+    _acah_list: tuple[S, S]
+    _acam: S
+    _acao: S
+    _acapn_pair: tuple[S, S]
+    _actual_tail: tuple[tuple[S, S], ...]
+    _any_header: bool
+    _any_method: bool
+    _comma: S
+    _decode: Callable[[S], str]
+    _exact: dict[S, tuple[tuple[S, S], ...]]
+    _headers: frozenset[S]
+    _headers_cap: int
+    _list_shape: re.Pattern[S]
+    _matcher: OriginMatcher | None
+    _method_shape: re.Pattern[S]
+    _methods: frozenset[S]
+    _ows: S
+    _preflight_head: tuple[tuple[S, S], ...]
+    _preflight_tail: tuple[tuple[S, S], ...]
+    _private_network: bool
+    _star_actual: tuple[tuple[S, S], ...]
+    _star_pair: tuple[S, S]
+    _success: int
+    _true: S
+    _vary_preflight: tuple[S, S]
+    _wildcard: bool
 
     def __init__(
         self,
@@ -119,12 +146,12 @@ class Decider(Generic[S]):
             actual_tail.append(pair("aceh", ",".join(config.expose_headers)))
         self._actual_tail = tuple(actual_tail)
         self._star_pair = pair("acao", "*")
-        self._star_actual = (self._star_pair, *actual_tail)
+        self._star_actual = (self._star_pair,) + self._actual_tail
         # Exact origins: the whole actual-response header tuple, built once per origin.
-        self._exact: dict[S, tuple[tuple[S, S], ...]] = {}
+        self._exact = {}
         for origin in matcher.exact:
             value = encode(origin)
-            self._exact[value] = ((self._acao, value), *actual_tail)
+            self._exact[value] = ((self._acao, value),) + self._actual_tail
 
         self._preflight_head = (pair("acac", "true"),) if credentials else ()
         tail: list[tuple[S, S]] = []
@@ -167,7 +194,7 @@ class Decider(Generic[S]):
         if hit is not None:
             return hit
         if self._matcher is not None and self._matcher.matches(self._decode(origin)):
-            return ((self._acao, origin), *self._actual_tail)
+            return ((self._acao, origin),) + self._actual_tail
         return ()
 
     def preflight(
@@ -206,7 +233,9 @@ class Decider(Generic[S]):
                 headers_pair = self._acah_list
             else:
                 return failed
-        answer = [origin_pair, *self._preflight_head, (self._acam, method)]
+        answer: list[tuple[S, S]] = [origin_pair]
+        answer += self._preflight_head
+        answer.append((self._acam, method))
         if headers_pair is not None:
             answer.append(headers_pair)
         answer.extend(self._preflight_tail)

@@ -49,6 +49,7 @@ _REQUEST_ORIGIN = re.compile(
     r"([a-z0-9_\-]{1,63}(?:\.[a-z0-9_\-]{1,63})*|\[[0-9a-f:.]{2,45}\])"
     r"(?::([1-9][0-9]{0,4}))?"
 )
+_SUGGESTION = re.compile(r"write (?:it as )?'([^']*)'")
 _OPAQUE_SCHEMES = frozenset({"file", "data", "blob", "about", "javascript"})
 _REASON_CODES = {
     "whitespace": "origin-whitespace",
@@ -147,7 +148,11 @@ def _parse_exact(text: str, option: str) -> OriginPattern | Problem:
             if custom is not None:
                 return custom
         code = _REASON_CODES.get(error.reason, "origin-invalid")
-        return problem(code, option, text, str(error))
+        found = problem(code, option, text)
+        suggestion = _SUGGESTION.search(str(error))
+        if suggestion is None:
+            return found
+        return Problem(code, option, text, found.message, f"write {suggestion.group(1)!r}")
     if origin.scheme not in ("http", "https"):
         return problem("origin-scheme", option, text, f"scheme {origin.scheme!r}")
     return OriginPattern(text, "exact", origin.scheme, origin.host, origin.port)
@@ -176,6 +181,9 @@ def _parse_wildcard(text: str, option: str) -> OriginPattern | Problem:
         rest = rest[2:]
     if "*" in rest or not (subdomains or any_port):
         return problem("pattern-invalid", option, text)
+    host_text = rest.rsplit(":", 1)[0] if not rest.endswith("]") else rest
+    if subdomains and (host_text.startswith("[") or host_text.replace(".", "").isdigit()):
+        return problem("pattern-ip-wildcard", option, text)
     # Validate the rest as an origin, with a stand-in label where the wildcard was.
     stand_in = f"{scheme}://{'a.' if subdomains else ''}{rest}"
     parsed = _parse_exact(stand_in, option)

@@ -1,0 +1,115 @@
+"""WSGI adapter: ``CORSMiddleware(app, ...)`` with the same options as the ASGI one.
+
+    from crossorigin.wsgi import CORSMiddleware
+    application = CORSMiddleware(application, allow_origins=["https://app.example.com"],
+                                 allow_methods=["GET", "PUT"], allow_credentials=True)
+
+All decisions are the :class:`~crossorigin.policy.Policy`'s; this layer reads the ``environ``
+(where servers have already joined repeated header lines with commas, PEP 3333) and writes:
+
+- a preflight (OPTIONS + Origin + Access-Control-Request-Method) is answered here, with an
+  empty body, and never reaches the application; every other OPTIONS request does;
+- every other response gets the policy's headers appended in ``start_response`` and
+  ``Origin`` merged into its Vary (appended, de-duplicated case-insensitively, one line);
+  the application's header list is never mutated.
+
+Per-route policies: wrap each part of the application in its own middleware and route with
+the framework's or the server's dispatcher (Werkzeug's ``DispatcherMiddleware``, a
+``Map``/``Mount`` of sub-applications); never stack two CORS middlewares on one path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+
+from crossorigin.policy import Policy
+from crossorigin.policy._vary import merge_vary
+
+__all__ = ["CORSMiddleware"]
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
+def _with_cors(
+    headers: list[tuple[str, str]], cors: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """A fresh header list: the app's headers, Origin merged into Vary, then the CORS pairs."""
+    fresh: list[tuple[str, str]] = []
+    vary_values: list[str] | None = None
+    for name, value in headers:
+        if len(name) == 4 and name.lower() == "vary":
+            if vary_values is None:
+                vary_values = []
+            vary_values.append(value)
+        else:
+            fresh.append((name, value))
+    fresh.append(("Vary", "Origin" if vary_values is None else merge_vary(vary_values)))
+    fresh.extend(cors)
+    return fresh
+
+
+class CORSMiddleware:
+    """CORS for a WSGI application, decided by one :class:`~crossorigin.policy.Policy`."""
+
+    def __init__(  # noqa: PLR0917 - the ASGI adapter's (Starlette's) positional order
+        self,
+        app: WSGIApp,
+        allow_origins: Collection[str] = (),
+        allow_methods: Collection[str] = ("GET",),
+        allow_headers: Collection[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: str | None = None,
+        allow_private_network: bool = False,
+        expose_headers: Collection[str] = (),
+        max_age: int | None = 600,
+        *,
+        policy: Policy | None = None,
+        **more: Any,
+    ) -> None:
+        if policy is None:
+            policy = Policy(
+                allow_origins=allow_origins,
+                allow_methods=allow_methods,
+                allow_headers=allow_headers,
+                allow_credentials=allow_credentials,
+                allow_origin_regex=allow_origin_regex,
+                allow_private_network=allow_private_network,
+                expose_headers=expose_headers,
+                max_age=max_age,
+                **more,
+            )
+        elif more:
+            raise TypeError(f"pass either policy= or policy keywords, not both: {sorted(more)}")
+        self.app = app
+        self.policy = policy
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        origin: str | None = environ.get("HTTP_ORIGIN")
+        if origin is not None and environ["REQUEST_METHOD"] == "OPTIONS":
+            method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+            if method is not None:
+                status, headers = self.policy.preflight(
+                    origin,
+                    method,
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+                )
+                if status != 204:
+                    headers.append(("Content-Length", "0"))
+                start_response(_STATUS_LINES.get(status, str(status)), headers)
+                return []
+        cors = self.policy.actual(origin)
+
+        def start_response_with_cors(
+            status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
+        ) -> Callable[[bytes], object]:
+            return start_response(status, _with_cors(headers, cors), exc_info)
+
+        return self.app(environ, start_response_with_cors)
