@@ -390,16 +390,19 @@ def measure(framework: Framework, rounds: int, number: int) -> list[Row]:
         }
         for kind in KINDS:
             prepared = framework.prepare(make_request(kind, config))
-            call = framework.call
 
-            def run(app: Handler = bare, prepared: Any = prepared) -> None:
+            def run(
+                app: Handler = bare, prepared: Any = prepared, call: Any = framework.call
+            ) -> None:
                 call(app, prepared)
 
             bare_cost = time_per_call(run, rounds, number)
             overhead = {}
             for name, app in apps.items():
 
-                def run_app(app: Handler = app, prepared: Any = prepared) -> None:
+                def run_app(
+                    app: Handler = app, prepared: Any = prepared, call: Any = framework.call
+                ) -> None:
                     call(app, prepared)
 
                 overhead[name] = time_per_call(run_app, rounds, number) - bare_cost
@@ -439,7 +442,8 @@ def render(frameworks: list[Framework], rows: list[Row]) -> str:
     for index, cells in enumerate(table):
         lines.append(
             "  ".join(
-                c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             )
         )
         if index == 0:

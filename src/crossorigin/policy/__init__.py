@@ -70,6 +70,7 @@ Other names: :class:`Problem` (one validation problem: ``code``, ``option``, ``v
 
 from __future__ import annotations
 
+from crossorigin.policy._check import SelfCheck
 from crossorigin.policy._policy import Policy
 from crossorigin.policy._problems import PROBLEM_CODES, PolicyError, Problem
 from crossorigin.policy._vary import VARY_ACTUAL, VARY_PREFLIGHT, merge_vary
@@ -81,5 +82,6 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Problem",
+    "SelfCheck",
     "merge_vary",
 ]

@@ -41,12 +41,14 @@ from crossorigin.policy._config import Config
 from crossorigin.policy._origins import OriginMatcher
 from crossorigin.policy._vary import VARY_PREFLIGHT
 
-__all__ = ["FAILED_PREFLIGHT_STATUS", "Decider"]
+__all__ = ["FAILED_PREFLIGHT_STATUS", "REFUSALS", "Decider"]
 
 S = TypeVar("S", str, bytes)
 Pair = tuple[S, S]
 
 FAILED_PREFLIGHT_STATUS = 403
+# Why a preflight failed, in the order the checks run.
+REFUSALS = ("origin", "method", "headers", "private-network")
 _SAFELISTED_METHODS = ("GET", "HEAD", "POST")
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}"
 _METHOD_STR = re.compile(_TOKEN)
@@ -146,12 +148,12 @@ class Decider(Generic[S]):
             actual_tail.append(pair("aceh", ",".join(config.expose_headers)))
         self._actual_tail = tuple(actual_tail)
         self._star_pair = pair("acao", "*")
-        self._star_actual = (self._star_pair,) + self._actual_tail
+        self._star_actual = (self._star_pair,) + self._actual_tail  # noqa: RUF005 (mypy)
         # Exact origins: the whole actual-response header tuple, built once per origin.
         self._exact = {}
         for origin in matcher.exact:
             value = encode(origin)
-            self._exact[value] = ((self._acao, value),) + self._actual_tail
+            self._exact[value] = ((self._acao, value),) + self._actual_tail  # noqa: RUF005
 
         self._preflight_head = (pair("acac", "true"),) if credentials else ()
         tail: list[tuple[S, S]] = []
@@ -194,7 +196,7 @@ class Decider(Generic[S]):
         if hit is not None:
             return hit
         if self._matcher is not None and self._matcher.matches(self._decode(origin)):
-            return ((self._acao, origin),) + self._actual_tail
+            return ((self._acao, origin),) + self._actual_tail  # noqa: RUF005
         return ()
 
     def preflight(
@@ -203,36 +205,39 @@ class Decider(Generic[S]):
         method: S,
         request_headers: Sequence[S] | None,
         private_network: S | None,
-    ) -> tuple[int, list[tuple[S, S]]]:
-        """Status and headers answering a preflight; 403 with Vary only when it fails."""
-        failed = (FAILED_PREFLIGHT_STATUS, [self._vary_preflight])
+    ) -> tuple[int, list[tuple[S, S]], str | None]:
+        """Status, headers and, on failure, which check failed (one of ``REFUSALS``).
+
+        A failure is 403 with Vary only.
+        """
         origin_pair = self.allowed_origin_pair(origin)
         if origin_pair is None:
-            return failed
+            return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "origin"
         if method not in self._methods and not (
             self._any_method and self._method_shape.fullmatch(method) is not None
         ):
-            return failed
+            return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "method"
         headers_pair: tuple[S, S] | None = None
         if request_headers:
             if self._any_header:
                 if total_length(request_headers) > WILDCARD_CAP:
-                    return failed
+                    return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
                 value = (
                     request_headers[0]
                     if len(request_headers) == 1
                     else self._comma.join(request_headers)
                 )
                 if self._list_shape.fullmatch(value) is None:
-                    return failed
-                if value.strip(self._ows):
-                    headers_pair = (self._acah, value.strip(self._ows))
+                    return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
+                value = value.strip(self._ows)
+                if value:
+                    headers_pair = (self._acah, value)
             elif names_allowed(
                 request_headers, self._headers, self._headers_cap, self._comma, self._ows
             ):
                 headers_pair = self._acah_list
             else:
-                return failed
+                return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
         answer: list[tuple[S, S]] = [origin_pair]
         answer += self._preflight_head
         answer.append((self._acam, method))
@@ -241,6 +246,6 @@ class Decider(Generic[S]):
         answer.extend(self._preflight_tail)
         if private_network is not None:
             if not self._private_network or private_network.strip(self._ows) != self._true:
-                return failed
+                return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "private-network"
             answer.append(self._acapn_pair)
-        return self._success, answer
+        return self._success, answer, None

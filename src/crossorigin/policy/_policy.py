@@ -168,7 +168,22 @@ class Policy:
     ) -> tuple[int, list[tuple[str, str]]]:
         """Answer a preflight: (status, fresh header list). See the package docstring."""
         lines = (request_headers,) if isinstance(request_headers, str) else request_headers
-        return self._str.preflight(origin, request_method, lines, request_private_network)
+        status, headers, _ = self._str.preflight(
+            origin, request_method, lines, request_private_network
+        )
+        return status, headers
+
+    def preflight_refusal(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | Sequence[str] | None = None,
+        request_private_network: str | None = None,
+    ) -> str | None:
+        """Which check a preflight fails (``origin``, ``method``, ``headers``,
+        ``private-network``), or None when it passes: the same decision as :meth:`preflight`."""
+        lines = (request_headers,) if isinstance(request_headers, str) else request_headers
+        return self._str.preflight(origin, request_method, lines, request_private_network)[2]
 
     def actual(self, origin: str | None) -> list[tuple[str, str]]:
         """CORS headers (a fresh list, Vary excluded) for any non-preflight response."""
@@ -187,9 +202,10 @@ class Policy:
         request_headers: Sequence[bytes] | None,
         request_private_network: bytes | None,
     ) -> tuple[int, list[tuple[bytes, bytes]]]:
-        return self._bytes.preflight(
+        status, headers, _ = self._bytes.preflight(
             origin, request_method, request_headers, request_private_network
         )
+        return status, headers
 
     # -- Self-check ----------------------------------------------------------------------------
 
@@ -201,7 +217,15 @@ class Policy:
         credentials: bool = False,
         url: str | None = None,
     ) -> SelfCheck:
-        """What a browser at ``origin`` would do with this policy's answers (needs the engine)."""
+        """What a browser at ``origin`` would do with this policy's answers (needs the engine).
+
+        ``headers`` are request header names (sample values are used) or (name, value)
+        pairs; ``credentials`` sends cookies (``credentials: 'include'``); ``url`` is the
+        resource, on another origin. Returns a :class:`SelfCheck`: ``outcome``, ``allowed``,
+        ``error``, ``trace`` (the browser's checks), ``explanation`` and ``policy_reason``.
+        """
         from crossorigin.policy._check import run_check
 
-        return run_check(self, origin, method, headers, credentials, url)
+        return run_check(
+            self, origin, method=method, headers=headers, credentials=credentials, url=url
+        )
