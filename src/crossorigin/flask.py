@@ -37,8 +37,8 @@ from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, current_app, make_response, request
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Rule
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import MapAdapter, Rule
 
 from crossorigin.policy import Policy, merge_vary
 
@@ -206,7 +206,9 @@ def _build_route(options: Mapping[str, Any]) -> _Route:
     allow_origins, allow_origin_regex = _origin_options(options["origins"])
     allow_headers = _strings(options["allow_headers"], "allow_headers")
     header_regexes = [
-        h for h in allow_headers if h != "*" and (".*" in h or not _ORIGIN_REGEX_HINTS.isdisjoint(h))
+        h
+        for h in allow_headers
+        if h != "*" and (".*" in h or not _ORIGIN_REGEX_HINTS.isdisjoint(h))
     ]
     if header_regexes:
         raise ValueError(
@@ -401,8 +403,8 @@ class _Dispatcher:
         if getattr(response, _APPLIED_ATTRIBUTE, False):
             return response
         rule = request.url_rule
-        route = self.route_for_rule(rule) if rule is not None else self.route_for_unrouted(
-            request.path
+        route = (
+            self.route_for_rule(rule) if rule is not None else self.route_for_unrouted(request.path)
         )
         if route is not None:
             _apply(route, response)
@@ -437,11 +439,28 @@ class _PreflightLayer:
             return None
         # Route with the method the actual request will use: that request, not this OPTIONS
         # one, reaches a view, and two views may share a path with different policies.
-        try:
-            rule, _arguments = adapter.match(method=method.upper(), return_rule=True)
-        except HTTPException:
+        rule = _match_rule(adapter, method)
+        if rule is None:
             return self.dispatcher.route_for_unrouted(environ.get("PATH_INFO", "") or "/")
         return self.dispatcher.route_for_rule(rule)
+
+
+def _match_rule(adapter: MapAdapter, method: str) -> Rule | None:
+    """The rule the actual request (``method``) reaches; the path's rule if not that method."""
+    try:
+        rule, _arguments = adapter.match(method=method.upper(), return_rule=True)
+    except MethodNotAllowed as error:
+        # The actual request would get 405; the path's own route still decides the preflight.
+        other = next(iter(error.valid_methods or ()), None)
+        if other is None:
+            return None
+        try:
+            rule, _arguments = adapter.match(method=other, return_rule=True)
+        except HTTPException:
+            return None
+    except HTTPException:
+        return None
+    return rule
 
 
 def _preflight_values(environ: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -487,11 +506,10 @@ def _apply(route: _Route, response: Response) -> None:
     origin = request.environ.get("HTTP_ORIGIN")
     answer = route.policy.actual(origin) if origin is not None else route.without_origin
     for name, value in answer:
-        if name == ACL_EXPOSE_HEADERS and route.expose_value is not None:
-            # The names the policy validated, spelled as configured, sorted and joined by
-            # ", " as flask-cors writes them (header names are case-insensitive).
-            value = route.expose_value
-        headers[name] = value
+        # Access-Control-Expose-Headers: the names the policy validated, spelled as configured,
+        # sorted and joined by ", " as flask-cors writes them (names are case-insensitive).
+        exposed = name == ACL_EXPOSE_HEADERS and route.expose_value is not None
+        headers[name] = route.expose_value if exposed else value
     if route.vary_header:
         existing = headers.getlist("Vary")
         if not existing:
@@ -555,9 +573,7 @@ class _DecoratedView:
             config = _config_options(app)
             config.pop("resources", None)
             config.pop("intercept_exceptions", None)
-            route = (
-                _build_route({**_DEFAULTS, **config, **self.options}) if config else self.route
-            )
+            route = _build_route({**_DEFAULTS, **config, **self.options}) if config else self.route
             self._per_app[id(app)] = route
         return route
 
@@ -582,11 +598,9 @@ def cross_origin(*args: Any, **options: Any) -> Callable[[F], F]:
             view_any.provide_automatic_options = False
 
         def wrapped(*view_args: Any, **view_kwargs: Any) -> Response:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
             route = decorated.route_in(app)
-            preflight = (
-                _preflight_values(request.environ) if request.method == "OPTIONS" else None
-            )
+            preflight = _preflight_values(request.environ) if request.method == "OPTIONS" else None
             if preflight is not None:
                 # Only without CORS(app): its WSGI layer answers preflights earlier.
                 target = _preflight_target(app, preflight[1], route)
@@ -614,11 +628,8 @@ def cross_origin(*args: Any, **options: Any) -> Callable[[F], F]:
 def _preflight_target(app: Flask, method: str, own: _Route) -> _Route | None:
     """The route the actual request (``method``) reaches; None if that view has no CORS."""
     adapter = request_ctx.url_adapter
-    if adapter is None:
-        return own
-    try:
-        rule, _arguments = adapter.match(method=method.upper(), return_rule=True)
-    except HTTPException:
+    rule = _match_rule(adapter, method) if adapter is not None else None
+    if rule is None:
         return own
     decorated: _DecoratedView | None = getattr(
         app.view_functions.get(rule.endpoint), _VIEW_ATTRIBUTE, None

@@ -1,0 +1,356 @@
+"""crossorigin.flask through Flask's real request handling (the test client drives the WSGI app)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Blueprint, Flask, Response, abort
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from crossorigin.flask import CORS, cross_origin
+from crossorigin.policy import PolicyError
+
+APP = "https://app.example.com"
+ADMIN = "https://admin.example.com"
+EVIL = "https://evil.example.net"
+
+
+def cors_headers(response: TestResponse) -> dict[str, str]:
+    return {k.lower(): v for k, v in response.headers.items() if k.lower().startswith("access-")}
+
+
+def vary(response: TestResponse) -> list[str]:
+    return [t.strip().lower() for v in response.headers.getlist("Vary") for t in v.split(",")]
+
+
+def preflight(
+    client: FlaskClient, path: str, origin: str, method: str = "PUT", **headers: str
+) -> TestResponse:
+    return client.options(
+        path, headers={"Origin": origin, "Access-Control-Request-Method": method, **headers}
+    )
+
+
+class Recorder:
+    """Every piece of application code that ran: hooks and views."""
+
+    def __init__(self, app: Flask) -> None:
+        self.calls: list[str] = []
+        app.before_request(lambda: self.calls.append("before_request") and None)
+
+        @app.after_request
+        def after(response: Response) -> Response:
+            self.calls.append("after_request")
+            return response
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    app = Flask(__name__)
+    app.recorder = Recorder(app)  # type: ignore[attr-defined]
+    CORS(
+        app,
+        resources={
+            r"/api/admin/*": {"origins": [ADMIN], "supports_credentials": True},
+            r"/api/*": {"origins": [APP], "methods": ["GET", "PUT"], "expose_headers": "X-Total"},
+        },
+    )
+
+    @app.route("/api/items/<int:item_id>", methods=["GET", "PUT", "OPTIONS"])
+    def item(item_id: int) -> Response:
+        app.recorder.calls.append("item")  # type: ignore[attr-defined]
+        response = Response(f"item {item_id}")
+        response.headers["X-Total"] = "1"
+        return response
+
+    @app.route("/api/admin/users", methods=["GET", "DELETE"])
+    def users() -> str:
+        return "users"
+
+    @app.route("/api/vary")
+    def with_vary() -> Response:
+        return Response("v", headers={"Vary": "Accept-Encoding"})
+
+    @app.route("/api/own-cors")
+    def own_cors() -> Response:
+        return Response("own", headers={"Access-Control-Allow-Origin": "https://mine.example"})
+
+    @app.route("/api/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    @app.route("/api/gone")
+    def gone() -> str:
+        abort(410)
+
+    @app.route("/private")
+    def private() -> str:
+        return "no CORS here"
+
+    yield app
+
+
+def calls(app: Flask) -> list[str]:
+    return list(app.recorder.calls)  # type: ignore[attr-defined]
+
+
+# -- actual requests ------------------------------------------------------------------------
+
+
+def test_allowed_origin(app: Flask) -> None:
+    response = app.test_client().get("/api/items/1", headers={"Origin": APP})
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Total"
+    assert vary(response) == ["origin"]
+
+
+def test_denied_origin_is_answered_without_cors_headers(app: Flask) -> None:
+    response = app.test_client().get("/api/items/1", headers={"Origin": EVIL})
+    assert response.status_code == 200
+    assert response.text == "item 1"
+    assert cors_headers(response) == {}
+    assert vary(response) == ["origin"]
+
+
+def test_no_origin_varies_too(app: Flask) -> None:
+    response = app.test_client().get("/api/items/1")
+    assert cors_headers(response) == {}
+    assert vary(response) == ["origin"]
+
+
+def test_route_without_a_resource_is_left_alone(app: Flask) -> None:
+    response = app.test_client().get("/private", headers={"Origin": APP})
+    assert cors_headers(response) == {}
+    assert "Vary" not in response.headers
+
+
+def test_vary_appended_on_its_own_line(app: Flask) -> None:
+    response = app.test_client().get("/api/vary", headers={"Origin": APP})
+    assert response.headers.getlist("Vary") == ["Accept-Encoding", "Origin"]
+
+
+def test_view_that_answers_cors_itself_is_left_alone(app: Flask) -> None:
+    response = app.test_client().get("/api/own-cors", headers={"Origin": APP})
+    assert response.headers.getlist("Access-Control-Allow-Origin") == ["https://mine.example"]
+
+
+def test_errors_get_cors_headers(app: Flask) -> None:
+    client = app.test_client()
+    assert (
+        client.get("/api/boom", headers={"Origin": APP}).headers["Access-Control-Allow-Origin"]
+        == APP
+    )
+    response = client.get("/api/gone", headers={"Origin": APP})
+    assert response.status_code == 410
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+
+
+def test_unrouted_url_uses_the_resources_by_path(app: Flask) -> None:
+    response = app.test_client().get("/api/nothing-here", headers={"Origin": APP})
+    assert response.status_code == 404
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+
+
+# -- preflights -----------------------------------------------------------------------------
+
+
+def test_preflight_answered_before_any_application_code(app: Flask) -> None:
+    response = preflight(app.test_client(), "/api/items/1", APP, "PUT")
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+    assert response.headers["Access-Control-Allow-Methods"] == "PUT"
+    assert "Content-Length" not in response.headers
+    assert calls(app) == []  # no before_request, view or after_request ran
+
+
+@pytest.mark.parametrize(
+    ("origin", "method", "extra"),
+    [
+        (EVIL, "PUT", {}),
+        (APP, "DELETE", {}),
+        (APP, "PUT", {"Access-Control-Request-Private-Network": "true"}),
+        (APP, "PUT", {"Access-Control-Request-Headers": "," * 8192}),
+    ],
+)
+def test_failed_preflight_is_403_without_cors_headers(
+    app: Flask, origin: str, method: str, extra: dict[str, str]
+) -> None:
+    response = preflight(app.test_client(), "/api/items/1", origin, method, **extra)
+    assert response.status_code == 403
+    assert cors_headers(response) == {}
+    assert response.headers["Content-Length"] == "0"
+    assert calls(app) == []
+
+
+def test_other_options_requests_reach_the_view(app: Flask) -> None:
+    client = app.test_client()
+    client.options("/api/items/1", headers={"Origin": APP})
+    client.options("/api/items/1", headers={"Access-Control-Request-Method": "PUT"})
+    assert calls(app).count("item") == 2
+
+
+def test_resource_specificity_and_credentials(app: Flask) -> None:
+    client = app.test_client()
+    response = preflight(client, "/api/admin/users", ADMIN, "DELETE")
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert preflight(client, "/api/admin/users", APP, "DELETE").status_code == 403
+
+
+def test_preflight_is_routed_with_the_requested_method() -> None:
+    """Two views on one path: each method's preflight gets the policy of the view it reaches."""
+    app = Flask(__name__)
+    CORS(app)
+
+    @app.get("/things")
+    @cross_origin(origins=[APP])
+    def list_things() -> str:
+        return "list"
+
+    @app.post("/things")
+    @cross_origin(origins=[ADMIN], methods=["POST"], allow_headers=["Content-Type"])
+    def create_thing() -> str:
+        return "created"
+
+    client = app.test_client()
+    assert (
+        preflight(
+            client, "/things", ADMIN, "POST", **{"Access-Control-Request-Headers": "content-type"}
+        ).status_code
+        == 204
+    )
+    assert preflight(client, "/things", APP, "POST").status_code == 403
+    assert (
+        client.get("/things", headers={"Origin": APP}).headers["Access-Control-Allow-Origin"] == APP
+    )
+
+
+def test_decorator_alone_answers_preflights_in_the_view() -> None:
+    app = Flask(__name__)
+
+    @app.route("/alone", methods=["GET", "PATCH"])
+    @cross_origin(origins=[APP], methods=["PATCH"])
+    def alone() -> str:
+        return "alone"
+
+    client = app.test_client()
+    response = preflight(client, "/alone", APP, "PATCH")
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Methods"] == "PATCH"
+    assert preflight(client, "/alone", EVIL, "PATCH").status_code == 403
+    response = client.get("/alone", headers={"Origin": APP})
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+    assert vary(response) == ["origin"]
+    # OPTIONS without Access-Control-Request-Method: Flask's default OPTIONS answer.
+    response = client.options("/alone", headers={"Origin": APP})
+    assert response.status_code == 200
+    assert "PATCH" in response.headers["Allow"]
+
+
+def test_blueprint_scope_covers_only_its_routes() -> None:
+    bp = Blueprint("api", __name__, url_prefix="/bp")
+    CORS(bp, origins=[APP])
+
+    @bp.route("/ping")
+    def ping() -> str:
+        return "pong"
+
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+
+    @app.route("/bp-like")
+    def outside() -> str:
+        return "outside"
+
+    client = app.test_client()
+    assert (
+        client.get("/bp/ping", headers={"Origin": APP}).headers["Access-Control-Allow-Origin"]
+        == APP
+    )
+    assert preflight(client, "/bp/ping", APP, "PUT").status_code == 204
+    assert (
+        "Access-Control-Allow-Origin" not in client.get("/bp-like", headers={"Origin": APP}).headers
+    )
+
+
+def test_resources_match_the_declared_route_not_the_request_path() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={"/users/<int:user_id>": {"origins": [ADMIN]}, r"/.*": {"origins": "*"}})
+
+    @app.route("/users/<int:user_id>")
+    def user(user_id: int) -> str:
+        return str(user_id)
+
+    client = app.test_client()
+    # However the URL is spelled, the view it reaches decides.
+    for path in ("/users/1", "/users/%31", "/users/0001"):
+        response = client.get(path, headers={"Origin": EVIL})
+        assert response.status_code == 200, path
+        assert "Access-Control-Allow-Origin" not in response.headers, path
+        response = client.get(path, headers={"Origin": ADMIN})
+        assert response.headers["Access-Control-Allow-Origin"] == ADMIN, path
+
+
+def test_wildcard_answers_star_with_and_without_origin() -> None:
+    app = Flask(__name__)
+    CORS(app)
+
+    @app.route("/")
+    def index() -> str:
+        return "hi"
+
+    client = app.test_client()
+    assert client.get("/", headers={"Origin": EVIL}).headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/").headers["Access-Control-Allow-Origin"] == "*"
+    response = preflight(
+        client, "/", EVIL, "DELETE", **{"Access-Control-Request-Headers": "authorization,x-custom"}
+    )
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Headers"] == "authorization,x-custom"
+
+
+def test_app_config_is_read() -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [APP]
+    app.config["CORS_MAX_AGE"] = 120
+    CORS(app)
+
+    @app.route("/")
+    def index() -> str:
+        return "hi"
+
+    response = preflight(app.test_client(), "/", APP, "PUT")
+    assert response.headers["Access-Control-Max-Age"] == "120"
+    assert preflight(app.test_client(), "/", EVIL, "PUT").status_code == 403
+
+
+# -- refused configurations -----------------------------------------------------------------
+
+
+def test_credentials_with_any_origin_is_refused_at_declaration() -> None:
+    with pytest.raises(PolicyError) as error:
+        cross_origin(supports_credentials=True)
+    assert error.value.codes == ("wildcard-with-credentials",)
+    with pytest.raises(PolicyError):
+        CORS(Flask(__name__), supports_credentials=True)
+
+
+def test_bypassable_origin_regex_is_refused() -> None:
+    with pytest.raises(PolicyError) as error:
+        cross_origin(origins=r"https://.*\.example\.com")
+    assert error.value.codes == ("regex-attack-origin",)
+    # A compiled, anchored regex and the policy's own pattern grammar are fine.
+    cross_origin(origins=re.compile(r"https://[a-z]+\.example\.com"))
+    cross_origin(origins=["https://*.example.com", "http://localhost:*"])
+
+
+def test_unknown_options_and_header_regexes_are_refused() -> None:
+    with pytest.raises(TypeError, match="orgins"):
+        cross_origin(orgins=[APP])
+    with pytest.raises(TypeError, match="orgins"):
+        CORS(Flask(__name__), resources={"/api/*": {"orgins": [APP]}})
+    with pytest.raises(ValueError, match="X-COMPANY"):
+        cross_origin(allow_headers=[r"X-COMPANY-.*"])
