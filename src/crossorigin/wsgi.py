@@ -55,6 +55,19 @@ def _with_cors(
     return fresh
 
 
+# Starlette's defaults, which are this adapter's.
+_DEFAULTS: dict[str, object] = {
+    "allow_origins": (),
+    "allow_methods": ("GET",),
+    "allow_headers": (),
+    "allow_credentials": False,
+    "allow_origin_regex": None,
+    "allow_private_network": False,
+    "expose_headers": (),
+    "max_age": 600,
+}
+
+
 class CORSMiddleware:
     """CORS for a WSGI application, decided by one :class:`~crossorigin.policy.Policy`."""
 
@@ -85,8 +98,21 @@ class CORSMiddleware:
                 max_age=max_age,
                 **more,
             )
-        elif more:
-            raise TypeError(f"pass either policy= or policy keywords, not both: {sorted(more)}")
+        else:
+            given = dict(
+                more,
+                allow_origins=allow_origins,
+                allow_methods=allow_methods,
+                allow_headers=allow_headers,
+                allow_credentials=allow_credentials,
+                allow_origin_regex=allow_origin_regex,
+                allow_private_network=allow_private_network,
+                expose_headers=expose_headers,
+                max_age=max_age,
+            )
+            mixed = sorted(k for k, v in given.items() if k in more or _DEFAULTS[k] != v)
+            if mixed:
+                raise TypeError(f"pass either policy= or policy keywords, not both: {mixed}")
         self.app = app
         self.policy = policy
 

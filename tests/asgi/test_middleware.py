@@ -1,0 +1,369 @@
+"""crossorigin.asgi.CORSMiddleware called directly: routing, Vary, message hygiene, drop-in use."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient
+
+from crossorigin.asgi import CORSMiddleware
+from crossorigin.policy import VARY_PREFLIGHT, Policy, PolicyError
+
+APP_ORIGIN = "https://app.example.com"
+OTHER_ORIGIN = "https://other.example.net"
+
+
+class RecordingApp:
+    """An ASGI app that answers 200 and remembers every request it saw."""
+
+    def __init__(self, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.seen: list[tuple[str, dict[bytes, bytes]]] = []
+        self.headers = headers if headers is not None else [(b"content-type", b"text/plain")]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.seen.append((scope["method"], dict(scope["headers"])))
+        await send({"type": "http.response.start", "status": 200, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"app"})
+
+
+def call(
+    app: Any, method: str, headers: list[tuple[str, str]] | None = None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run one request through ``app``; (status, header list, body)."""
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": "/",
+        "headers": [(n.lower().encode(), v.encode()) for n, v in (headers or [])],
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, *bodies = sent
+    return start["status"], list(start.get("headers", [])), b"".join(b["body"] for b in bodies)
+
+
+def values(headers: list[tuple[bytes, bytes]], name: bytes) -> list[bytes]:
+    return [value for key, value in headers if key == name]
+
+
+def middleware(app: Any = None, **options: Any) -> CORSMiddleware:
+    settings: dict[str, Any] = {
+        "allow_origins": [APP_ORIGIN],
+        "allow_methods": ["GET", "PUT"],
+        "allow_headers": ["X-Token"],
+        "allow_credentials": True,
+        "expose_headers": ["X-Request-Id"],
+    }
+    settings.update(options)
+    return CORSMiddleware(app if app is not None else RecordingApp(), **settings)
+
+
+def preflight_headers(
+    origin: str = APP_ORIGIN, method: str = "PUT", requested: str | None = "x-token"
+) -> list[tuple[str, str]]:
+    headers = [("Origin", origin), ("Access-Control-Request-Method", method)]
+    if requested is not None:
+        headers.append(("Access-Control-Request-Headers", requested))
+    return headers
+
+
+# -- Preflights are the middleware's; every other OPTIONS is the application's ---------------
+
+
+def test_a_preflight_is_answered_and_never_reaches_the_application() -> None:
+    app = RecordingApp()
+    status, headers, body = call(middleware(app), "OPTIONS", preflight_headers())
+    assert status == 204
+    assert body == b""
+    assert app.seen == []
+    assert values(headers, b"access-control-allow-origin") == [APP_ORIGIN.encode()]
+    assert values(headers, b"access-control-allow-credentials") == [b"true"]
+    assert values(headers, b"access-control-allow-methods") == [b"PUT"]
+    assert b"x-token" in values(headers, b"access-control-allow-headers")[0].split(b",")
+    assert values(headers, b"vary") == [VARY_PREFLIGHT.encode()]
+    assert values(headers, b"content-length") == []  # 204 carries no Content-Length
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("Origin", APP_ORIGIN)],  # no Access-Control-Request-Method
+        [("Access-Control-Request-Method", "PUT")],  # no Origin
+        [],
+    ],
+    ids=["origin-only", "request-method-only", "bare"],
+)
+def test_other_options_requests_go_to_the_application(headers: list[tuple[str, str]]) -> None:
+    app = RecordingApp()
+    status, response_headers, body = call(middleware(app), "OPTIONS", headers)
+    assert (status, body) == (200, b"app")
+    assert [method for method, _ in app.seen] == ["OPTIONS"]
+    assert values(response_headers, b"vary") == [b"Origin"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        (preflight_headers(origin=OTHER_ORIGIN), "origin"),
+        (preflight_headers(method="DELETE"), "method"),
+        (preflight_headers(requested="x-token,x-other"), "header"),
+        (preflight_headers(requested="," * 8192), "8 KiB of commas"),
+        ([*preflight_headers(), ("Access-Control-Request-Private-Network", "true")], "PNA"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_failed_preflight_is_403_without_cors_headers(
+    headers: list[tuple[str, str]], why: str
+) -> None:
+    app = RecordingApp()
+    status, response_headers, body = call(middleware(app), "OPTIONS", headers)
+    assert status == 403, why
+    assert body == b""
+    assert app.seen == []
+    assert not [name for name, _ in response_headers if name.startswith(b"access-control-")]
+    assert values(response_headers, b"vary") == [VARY_PREFLIGHT.encode()]
+    assert values(response_headers, b"content-length") == [b"0"]
+
+
+def test_request_headers_on_several_lines_are_one_list() -> None:
+    headers = [*preflight_headers(requested="x-token"), ("Access-Control-Request-Headers", "")]
+    headers.append(("Access-Control-Request-Headers", "content-type"))
+    assert call(middleware(), "OPTIONS", headers)[0] == 204
+    headers.append(("Access-Control-Request-Headers", "x-other"))
+    assert call(middleware(), "OPTIONS", headers)[0] == 403
+
+
+def test_many_request_header_lines_are_refused_not_amplified() -> None:
+    headers = preflight_headers(requested=None)
+    headers += [("Access-Control-Request-Headers", ",")] * 5000
+    assert call(middleware(), "OPTIONS", headers)[0] == 403
+
+
+def test_a_custom_preflight_status_gets_an_empty_body_with_content_length() -> None:
+    status, headers, body = call(middleware(preflight_status=200), "OPTIONS", preflight_headers())
+    assert (status, body) == (200, b"")
+    assert values(headers, b"content-length") == [b"0"]
+
+
+# -- Actual requests: never refused, headers only when allowed, Vary always ------------------
+
+
+def test_an_allowed_origin_gets_the_cors_headers() -> None:
+    app = RecordingApp()
+    status, headers, body = call(middleware(app), "GET", [("Origin", APP_ORIGIN)])
+    assert (status, body) == (200, b"app")
+    assert values(headers, b"access-control-allow-origin") == [APP_ORIGIN.encode()]
+    assert values(headers, b"access-control-allow-credentials") == [b"true"]
+    assert values(headers, b"access-control-expose-headers") == [b"x-request-id"]
+    assert values(headers, b"vary") == [b"Origin"]
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [None, OTHER_ORIGIN, "null", APP_ORIGIN + "/", APP_ORIGIN.upper(), APP_ORIGIN + ", x"],
+)
+def test_other_requests_reach_the_application_without_cors_headers(origin: str | None) -> None:
+    app = RecordingApp()
+    request_headers = [] if origin is None else [("Origin", origin)]
+    status, headers, body = call(middleware(app), "GET", request_headers)
+    assert (status, body) == (200, b"app")
+    assert len(app.seen) == 1
+    assert not [name for name, _ in headers if name.startswith(b"access-control-")]
+    assert values(headers, b"vary") == [b"Origin"]
+
+
+@pytest.mark.parametrize(
+    ("app_vary", "expected"),
+    [
+        ([b"Accept-Encoding"], [b"Accept-Encoding, Origin"]),
+        ([b"Accept-Encoding", b"Accept-Language"], [b"Accept-Encoding, Accept-Language, Origin"]),
+        ([b"origin"], [b"origin"]),
+        ([b"Accept, ORIGIN"], [b"Accept, ORIGIN"]),
+        ([b"*"], [b"*"]),
+        ([b""], [b"Origin"]),
+    ],
+)
+def test_vary_is_merged_into_one_line_never_overwritten_or_duplicated(
+    app_vary: list[bytes], expected: list[bytes]
+) -> None:
+    app = RecordingApp([(b"content-type", b"text/plain")] + [(b"vary", v) for v in app_vary])
+    for origin in (APP_ORIGIN, OTHER_ORIGIN):
+        _, headers, _ = call(middleware(app), "GET", [("Origin", origin)])
+        assert values(headers, b"vary") == expected
+        assert values(headers, b"content-type") == [b"text/plain"]
+
+
+def test_the_applications_message_and_header_list_are_never_mutated() -> None:
+    shared_headers = [(b"content-type", b"text/plain")]
+    shared_start = {"type": "http.response.start", "status": 200, "headers": shared_headers}
+
+    async def reusing_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send(shared_start)
+        await send({"type": "http.response.body", "body": b""})
+
+    cors = middleware(reusing_app)
+    _, first, _ = call(cors, "GET", [("Origin", APP_ORIGIN)])
+    _, second, _ = call(cors, "GET", [("Origin", OTHER_ORIGIN)])
+    assert shared_headers == [(b"content-type", b"text/plain")]
+    assert shared_start["headers"] is shared_headers
+    assert values(first, b"access-control-allow-origin") == [APP_ORIGIN.encode()]
+    assert values(second, b"access-control-allow-origin") == []
+
+
+def test_a_response_start_without_headers_still_gets_vary() -> None:
+    async def bare(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 204})
+        await send({"type": "http.response.body", "body": b""})
+
+    _, headers, _ = call(middleware(bare), "GET", [("Origin", APP_ORIGIN)])
+    assert values(headers, b"vary") == [b"Origin"]
+    assert values(headers, b"access-control-allow-origin") == [APP_ORIGIN.encode()]
+
+
+def test_a_header_list_returned_to_one_response_is_not_shared_with_the_next() -> None:
+    cors = middleware()
+    _, first, _ = call(cors, "GET", [("Origin", APP_ORIGIN)])
+    first.append((b"x-mutated", b"yes"))
+    _, second, _ = call(cors, "GET", [("Origin", APP_ORIGIN)])
+    assert values(second, b"x-mutated") == []
+
+
+@pytest.mark.parametrize("scope_type", ["websocket", "lifespan"])
+def test_non_http_scopes_pass_through_untouched(scope_type: str) -> None:
+    seen: list[tuple[dict[str, Any], Any]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append((scope, send))
+
+    async def send(message: Any) -> None:
+        return None
+
+    scope = {"type": scope_type, "headers": [(b"origin", b"https://evil.example")]}
+    asyncio.run(middleware(app)(scope, None, send))
+    assert seen == [(scope, send)]
+
+
+# -- Construction ---------------------------------------------------------------------------
+
+
+def test_a_dangerous_configuration_is_refused_with_every_problem() -> None:
+    with pytest.raises(PolicyError) as caught:
+        CORSMiddleware(
+            RecordingApp(),
+            allow_origins=["*", "https://app.example.com/"],
+            allow_credentials=True,
+            allow_methods=["TRACE"],
+        )
+    assert caught.value.codes == (
+        "wildcard-with-credentials",
+        "origin-trailing-slash",
+        "method-forbidden",
+    )
+
+
+def test_a_prebuilt_policy_can_be_shared_but_not_mixed_with_keywords() -> None:
+    policy = Policy(allow_origins=[APP_ORIGIN])
+    first, second = (
+        CORSMiddleware(RecordingApp(), policy=policy),
+        CORSMiddleware(RecordingApp(), policy=policy),
+    )
+    assert first.policy is second.policy is policy
+    with pytest.raises(TypeError):
+        CORSMiddleware(RecordingApp(), policy=policy, preflight_status=200)
+
+
+def test_starlettes_positional_order_is_kept() -> None:
+    cors = CORSMiddleware(RecordingApp(), [APP_ORIGIN], ["GET", "PATCH"], ["X-Token"], True)
+    assert cors.policy.options()["allow_methods"] == ("GET", "PATCH")
+    assert cors.policy.allow_credentials
+
+
+# -- Drop-in use in Starlette and FastAPI, and per-route policies ---------------------------
+
+
+def homepage(request: Request) -> Response:
+    return PlainTextResponse("home")
+
+
+def test_starlette_add_middleware() -> None:
+    app = Starlette(routes=[Route("/", homepage, methods=["GET", "PUT"])])
+    app.add_middleware(
+        CORSMiddleware, allow_origins=[APP_ORIGIN], allow_methods=["PUT"], allow_credentials=True
+    )
+    client = TestClient(app)
+    response = client.get("/", headers={"Origin": APP_ORIGIN})
+    assert response.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert response.headers["vary"] == "Origin"
+    preflight = client.options(
+        "/", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "PUT"}
+    )
+    assert preflight.status_code == 204
+
+
+def test_fastapi_add_middleware() -> None:
+    fastapi = pytest.importorskip("fastapi")
+    app = fastapi.FastAPI()
+
+    @app.get("/items")
+    def items() -> dict[str, int]:
+        return {"count": 1}
+
+    app.add_middleware(CORSMiddleware, allow_origins=[APP_ORIGIN], allow_headers=["X-Token"])
+    client = TestClient(app)
+    response = client.get("/items", headers={"Origin": APP_ORIGIN})
+    assert response.json() == {"count": 1}
+    assert response.headers["access-control-allow-origin"] == APP_ORIGIN
+    denied = client.get("/items", headers={"Origin": OTHER_ORIGIN})
+    assert "access-control-allow-origin" not in denied.headers
+    assert denied.headers["vary"] == "Origin"
+    preflight = client.options(
+        "/items",
+        headers={
+            "Origin": APP_ORIGIN,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-token",
+        },
+    )
+    assert preflight.status_code == 204
+
+
+def test_per_route_policies_with_mount_and_route_middleware() -> None:
+    public = CORSMiddleware(
+        Starlette(routes=[Route("/data", homepage)]), allow_origins=["*"], max_age=None
+    )
+    private_route = Route(
+        "/account",
+        homepage,
+        methods=["GET", "OPTIONS"],
+        middleware=[Middleware(CORSMiddleware, allow_origins=[APP_ORIGIN], allow_credentials=True)],
+    )
+    client = TestClient(Starlette(routes=[Mount("/public", app=public), private_route]))
+
+    from_other = {"Origin": OTHER_ORIGIN}
+    assert (
+        client.get("/public/data", headers=from_other).headers["access-control-allow-origin"] == "*"
+    )
+    assert "access-control-allow-origin" not in client.get("/account", headers=from_other).headers
+    account = client.get("/account", headers={"Origin": APP_ORIGIN})
+    assert account.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert account.headers["access-control-allow-credentials"] == "true"
+    preflight = client.options(
+        "/account", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert client.get("/other", headers=from_other).status_code == 404
