@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
@@ -211,3 +212,74 @@ def shared_chromium() -> Chromium:
         _shared.append(Chromium())
         atexit.register(_shared[0].close)
     return _shared[0]
+
+
+@dataclass(frozen=True)
+class BrowserCase:
+    """One fetch() from a page, and what must happen: Chromium's verdict, what the app saw."""
+
+    name: str
+    page_host: str
+    init: dict[str, Any]
+    verdict: str  # "ok" or "blocked"
+    app_methods: list[str]  # preflights never reach the app; refused ones stop the request
+
+
+# Against a policy allowing http://app.test:P with GET and PUT, X-Token, credentials and
+# exposing X-Request-Id; the app answers 200 "hello" with X-Request-Id: 42.
+BROWSER_CASES = [
+    BrowserCase("simple GET", "app.test", {}, "ok", ["GET"]),
+    BrowserCase("simple GET, other origin", "other.test", {}, "blocked", ["GET"]),
+    BrowserCase("credentialed GET", "app.test", {"credentials": "include"}, "ok", ["GET"]),
+    BrowserCase(
+        "PUT with an allowed header",
+        "app.test",
+        {"method": "PUT", "headers": {"X-Token": "t"}, "credentials": "include"},
+        "ok",
+        ["PUT"],
+    ),
+    BrowserCase(
+        "PUT with a header not allowed",
+        "app.test",
+        {"method": "PUT", "headers": {"X-Other": "t"}},
+        "blocked",
+        [],
+    ),
+    BrowserCase("DELETE, method not allowed", "app.test", {"method": "DELETE"}, "blocked", []),
+    BrowserCase("PUT from another origin", "other.test", {"method": "PUT"}, "blocked", []),
+    BrowserCase(
+        "JSON POST (Content-Type is always allowed)",
+        "app.test",
+        {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": "{}"},
+        "ok",
+        ["POST"],
+    ),
+]
+
+
+def check_browser_case(
+    chromium: Chromium,
+    page_server: PageServer,
+    case: BrowserCase,
+    *,
+    base: str,
+    methods: list[str],
+    policy: Any,
+) -> None:
+    """Run ``case`` in Chromium and assert the verdict, the app's view and the self-check."""
+    methods.clear()
+    page_origin = page_server.origin(case.page_host)
+    seen = chromium.fetch(page_origin, base + "/resource", **case.init)
+    assert ("ok" if seen["ok"] else "blocked") == case.verdict, seen
+    assert methods == case.app_methods
+    if seen["ok"]:
+        assert seen["headers"].get("x-request-id") == "42"  # exposed
+        assert seen["body"] == "hello"
+    check = policy.check(
+        page_origin,
+        method=case.init.get("method", "GET"),
+        headers=list(case.init.get("headers", {}).items()),
+        credentials=case.init.get("credentials") == "include",
+        url=base + "/resource",
+    )
+    assert check.allowed == seen["ok"], check.explanation

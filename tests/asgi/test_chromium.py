@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from crossorigin.asgi import CORSMiddleware
-from tests.asgi.loopback import Chromium, PageServer, serve_asgi
+from tests.asgi.loopback import (
+    BROWSER_CASES,
+    BrowserCase,
+    Chromium,
+    PageServer,
+    check_browser_case,
+    serve_asgi,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -51,64 +58,14 @@ def server(page_server: PageServer) -> Iterator[tuple[str, RecordingApp, CORSMid
         yield base, app, cors
 
 
-CASES = [
-    # (id, page host, fetch init, Chromium's verdict, methods the app sees)
-    ("simple GET", "app.test", {}, "ok", ["GET"]),
-    ("simple GET, other origin", "other.test", {}, "blocked", ["GET"]),
-    ("credentialed GET", "app.test", {"credentials": "include"}, "ok", ["GET"]),
-    (
-        "PUT with an allowed header",
-        "app.test",
-        {"method": "PUT", "headers": {"X-Token": "t"}, "credentials": "include"},
-        "ok",
-        ["PUT"],
-    ),
-    (
-        "PUT with a header not allowed",
-        "app.test",
-        {"method": "PUT", "headers": {"X-Other": "t"}},
-        "blocked",
-        [],
-    ),
-    ("DELETE, method not allowed", "app.test", {"method": "DELETE"}, "blocked", []),
-    ("PUT from another origin", "other.test", {"method": "PUT"}, "blocked", []),
-    (
-        "JSON POST (Content-Type is always allowed)",
-        "app.test",
-        {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": "{}"},
-        "ok",
-        ["POST"],
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("host", "init", "verdict", "app_methods"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize("case", BROWSER_CASES, ids=lambda case: case.name)
 def test_chromium_agrees_with_the_middleware(
     chromium: Chromium,
     page_server: PageServer,
     server: tuple[str, RecordingApp, CORSMiddleware],
-    host: str,
-    init: dict[str, Any],
-    verdict: str,
-    app_methods: list[str],
+    case: BrowserCase,
 ) -> None:
     base, app, cors = server
-    app.methods.clear()
-    page_origin = page_server.origin(host)
-    seen = chromium.fetch(page_origin, base + "/resource", **init)
-    assert ("ok" if seen["ok"] else "blocked") == verdict, seen
-    # Preflights never reach the application; refused preflights stop the actual request.
-    assert app.methods == app_methods
-    if seen["ok"]:
-        assert seen["headers"].get("x-request-id") == "42"  # exposed
-        assert seen["body"] == "hello"
-    check = cors.policy.check(
-        page_origin,
-        method=init.get("method", "GET"),
-        headers=list(init.get("headers", {}).items()),
-        credentials=init.get("credentials") == "include",
-        url=base + "/resource",
+    check_browser_case(
+        chromium, page_server, case, base=base, methods=app.methods, policy=cors.policy
     )
-    assert check.allowed == seen["ok"], check.explanation

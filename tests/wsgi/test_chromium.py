@@ -13,8 +13,14 @@ from typing import Any
 import pytest
 
 from crossorigin.wsgi import CORSMiddleware
-from tests.asgi.loopback import Chromium, PageServer, serve_wsgi
-from tests.asgi.test_chromium import CASES
+from tests.asgi.loopback import (
+    BROWSER_CASES,
+    BrowserCase,
+    Chromium,
+    PageServer,
+    check_browser_case,
+    serve_wsgi,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -50,32 +56,14 @@ def server(page_server: PageServer) -> Iterator[tuple[str, RecordingApp, CORSMid
         yield base, app, cors
 
 
-@pytest.mark.parametrize(
-    ("host", "init", "verdict", "app_methods"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize("case", BROWSER_CASES, ids=lambda case: case.name)
 def test_chromium_agrees_with_the_middleware(
     chromium: Chromium,
     page_server: PageServer,
     server: tuple[str, RecordingApp, CORSMiddleware],
-    host: str,
-    init: dict[str, Any],
-    verdict: str,
-    app_methods: list[str],
+    case: BrowserCase,
 ) -> None:
     base, app, cors = server
-    app.methods.clear()
-    page_origin = page_server.origin(host)
-    seen = chromium.fetch(page_origin, base + "/resource", **init)
-    assert ("ok" if seen["ok"] else "blocked") == verdict, seen
-    assert app.methods == app_methods
-    if seen["ok"]:
-        assert seen["headers"].get("x-request-id") == "42"
-        assert seen["body"] == "hello"
-    check = cors.policy.check(
-        page_origin,
-        method=init.get("method", "GET"),
-        headers=list(init.get("headers", {}).items()),
-        credentials=init.get("credentials") == "include",
-        url=base + "/resource",
+    check_browser_case(
+        chromium, page_server, case, base=base, methods=app.methods, policy=cors.policy
     )
-    assert check.allowed == seen["ok"], check.explanation
