@@ -20,6 +20,8 @@ Usage::
 
 from __future__ import annotations
 
+import difflib
+
 from crossorigin.doctor.fixes import devproxy, node, python, services, webservers
 from crossorigin.doctor.fixes.model import Fix, Snippet, Stack
 from crossorigin.doctor.fixes.requirement import Requirement, RequirementError
@@ -65,8 +67,10 @@ class UnknownStackError(LookupError):
     """A stack id the doctor does not know; the message lists the known ones."""
 
     def __init__(self, stack: str) -> None:
+        close = difflib.get_close_matches(stack.lower(), STACKS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         super().__init__(
-            f"unknown stack {stack!r}: choose one of {', '.join(STACKS)} "
+            f"unknown stack {stack!r}: {hint}choose one of {', '.join(STACKS)} "
             "(crossorigin fix --stack list)"
         )
         self.stack = stack

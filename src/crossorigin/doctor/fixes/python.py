@@ -248,20 +248,25 @@ def _flask_call(requirement: Requirement) -> list[str]:
 
 
 def flask(requirement: Requirement) -> Fix:
-    lines = ["from flask_cors import CORS", "", *_flask_call(requirement)]
-    if len(requirement.origins) == 1:
-        lines.extend(
-            [
-                "",
-                "",
-                "@app.after_request",
-                "def vary_on_origin(response):",
-                "    # flask-cors adds Vary: Origin only when several origins are listed, yet",
-                "    # the answer depends on Origin either way: shared caches must key on it.",
-                '    response.vary.add("Origin")',
-                "    return response",
-            ]
-        )
+    call = _flask_call(requirement)
+    call[-1:-1] = [
+        "    always_send=False,  # no CORS headers on requests without Origin",
+        "    vary_header=False,  # Vary: Origin goes on every answer, just below",
+    ]
+    lines = ["from flask_cors import CORS", "", *call]
+    lines.extend(
+        [
+            "",
+            "",
+            "@app.after_request",
+            "def vary_on_origin(response):",
+            "    # flask-cors would add Vary: Origin only to allowed origins' answers (and only",
+            "    # when several origins are listed), yet every answer depends on Origin: caches",
+            "    # must key on it, or one origin's cached answer reaches another.",
+            '    response.vary.add("Origin")',
+            "    return response",
+        ]
+    )
     notes = [
         AUTH_ORDER_NOTE,
         'Every option is explicit because flask-cors defaults to origins="*" and '

@@ -29,12 +29,14 @@ def _args(values: tuple[str, ...]) -> str:
 
 def spring_boot(requirement: Requirement) -> Fix:
     chain = [
-        'registry.addMapping("/**")  // narrow it to the API paths, e.g. "/api/**"',
+        '// Narrow the mapping to the API paths, e.g. "/api/**".',
+        'registry.addMapping("/**")',
         f".allowedOrigins({_args(requirement.origins)})",
         f".allowedMethods({_args(requirement.server_checked_methods)})",
-        f".allowedHeaders({_args(requirement.request_headers)})"
-        + ("" if requirement.request_headers else "  // none: the default would be all"),
     ]
+    if not requirement.request_headers:
+        chain.append("// No request headers beyond the safelisted ones (the default is all).")
+    chain.append(f".allowedHeaders({_args(requirement.request_headers)})")
     if requirement.expose_headers:
         chain.append(f".exposedHeaders({_args(requirement.expose_headers)})")
     if requirement.credentials:
@@ -43,7 +45,8 @@ def spring_boot(requirement: Requirement) -> Fix:
         chain.append(f".maxAge({requirement.max_age})")
     if requirement.private_network:
         chain.append(".allowPrivateNetwork(true)")
-    body = chain[0] + "".join(f"\n                {link}" for link in chain[1:]) + ";"
+    body = "\n        ".join(chain[:2]) + "".join(f"\n                {link}" for link in chain[2:])
+    body += ";"
     text = (
         "import org.springframework.context.annotation.Configuration;\n"
         "import org.springframework.web.servlet.config.annotation.CorsRegistry;\n"
@@ -146,7 +149,7 @@ def aspnet_core(requirement: Requirement) -> Fix:
         policy.append(".AllowCredentials()")
     if requirement.max_age is not None:
         policy.append(f".SetPreflightMaxAge(TimeSpan.FromSeconds({requirement.max_age}))")
-    policy[-1] += "));"
+    policy[-1] += ");"
     services = (
         'const string FrontendCors = "Frontend";\n\n'
         "builder.Services.AddCors(options =>\n"

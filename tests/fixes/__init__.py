@@ -1,0 +1,1 @@
+"""Tests of the doctor's fixes: unit, golden files, and the fixes applied to real servers."""
