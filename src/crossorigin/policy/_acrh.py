@@ -45,13 +45,16 @@ def total_length(values: Sequence[AnyStr]) -> int:
 
 def names_allowed(
     values: Sequence[AnyStr], allowed: frozenset[AnyStr], cap: int, comma: AnyStr, ows: AnyStr
-) -> bool:
-    """True when every element of the (possibly multi-line) list is an allowed name."""
+) -> bool | None:
+    """None when an element is not an allowed name; else whether any name was listed."""
     if total_length(values) > cap:
-        return False
+        return None
+    listed = False
     for value in values:
         for element in value.split(comma):
             name = element.strip(ows)
-            if name and name.lower() not in allowed:
-                return False
-    return True
+            if name:
+                if name.lower() not in allowed:
+                    return None
+                listed = True
+    return listed

@@ -232,12 +232,14 @@ class Decider(Generic[S]):
                 value = value.strip(self._ows)
                 if value:
                     headers_pair = (self._acah, value)
-            elif names_allowed(
-                request_headers, self._headers, self._headers_cap, self._comma, self._ows
-            ):
-                headers_pair = self._acah_list
             else:
-                return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
+                listed = names_allowed(
+                    request_headers, self._headers, self._headers_cap, self._comma, self._ows
+                )
+                if listed is None:
+                    return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
+                if listed:
+                    headers_pair = self._acah_list
         answer: list[tuple[S, S]] = [origin_pair]
         answer += self._preflight_head
         answer.append((self._acam, method))

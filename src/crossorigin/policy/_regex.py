@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from crossorigin.origin import OriginError, parse_origin, registrable_domain
+from crossorigin.policy._origins import split_request_origin
 from crossorigin.policy._problems import Problem, problem
 
 __all__ = ["UNRELATED_PROBES", "attack_origins", "check_regex", "regex_witnesses"]
@@ -120,7 +121,12 @@ def regex_witnesses(compiled: re.Pattern[str]) -> list[str]:
             origin = parse_origin(candidate)
         except OriginError:
             continue
-        if not origin.is_opaque and compiled.fullmatch(candidate) and candidate not in found:
+        if (
+            not origin.is_opaque
+            and split_request_origin(candidate) is not None
+            and compiled.fullmatch(candidate)
+            and candidate not in found
+        ):
             found.append(candidate)
     return found
 
