@@ -172,7 +172,7 @@ def naive_allows(configured: list[str], origin: str) -> bool:
             pattern_port = int(port_text)
         if rest.startswith("*."):
             parent = rest[2:]
-            if host.endswith("." + parent) and (pattern_port == "*" or pattern_port == port):
+            if host.endswith("." + parent) and pattern_port in ("*", port):
                 return True
         elif pattern_port == "*" and host == rest:
             return True

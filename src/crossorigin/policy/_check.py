@@ -162,6 +162,12 @@ def _policy_reason(
             "the policy does not answer Private Network Access preflights",
             "pass allow_private_network=True",
         )
+    if reason == "credentials" and policy.allow_all_origins:
+        return (
+            "the policy allows every origin, which cannot go with credentials",
+            "list the origins that need credentials in allow_origins (not '*') and pass "
+            "allow_credentials=True, or send the request without credentials",
+        )
     if reason == "credentials":
         return (
             "the policy does not allow credentials",
