@@ -20,7 +20,11 @@ __all__ = [
     "CorsError",
     "ErrorInfo",
     "chromium_console_message",
+    "chromium_legacy_console_messages",
+    "chromium_mode_console_message",
     "encode_hint",
+    "firefox_console_message",
+    "safari_console_messages",
 ]
 
 
@@ -526,4 +530,159 @@ def chromium_console_message(
     return (
         f"Access to {initiator} at '{url}' {redirected}from origin '{origin}' has been blocked "
         f"by CORS policy: {detail}"
+    )
+
+
+# -- the other browsers, and older Chromium wordings (read by ``crossorigin explain``) --------
+
+# Chromium before 2025 (cors_error_string.cc kNoCorsInformation, and the extra sentence for a
+# missing Access-Control-Allow-Origin), see reference/browsers.md 1.1.
+LEGACY_FETCH_SUFFIX = (
+    " Have the server send the header with a valid value, or, if an opaque response serves "
+    "your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+)
+LEGACY_NO_CORS_HINT = (
+    " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch "
+    "the resource with CORS disabled."
+)
+# Blink's WebCORS::AccessControlErrorString (Chromium 2017-2018) ended each origin error so.
+LEGACY_ORIGIN_DENIED = " Origin '{origin}' is therefore not allowed access."
+LEGACY_STATUS = " The response had HTTP status code {status}."
+# WebKit's ThreadableLoader::logError wrapper line, after the specific description.
+SAFARI_WRAPPER = "{kind} cannot load {url} due to access control checks."
+
+_ORIGIN_FAMILY = frozenset(
+    f"k{p}{name}"
+    for p in ("", "Preflight")
+    for name in (
+        "WildcardOriginNotAllowed",
+        "MissingAllowOriginHeader",
+        "MultipleAllowOriginValues",
+        "InvalidAllowOriginValue",
+        "AllowOriginMismatch",
+        "InvalidAllowCredentials",
+    )
+)
+# Detail texts Chromium 2017-2018 used where today's differ (PreflightErrorString).
+_LEGACY_DETAIL = {
+    CorsError.kPreflightInvalidStatus: "Response for preflight has invalid HTTP status code "
+    "{status}",
+    CorsError.kPreflightDisallowedRedirect: "Response for preflight is invalid (redirect)",
+}
+# Errors whose detail text was the same in Chromium 2017-2018 (and is not in _LEGACY_DETAIL).
+_LEGACY_SAME_DETAIL = frozenset(
+    {
+        CorsError.kInvalidAllowMethodsPreflightResponse,
+        CorsError.kInvalidAllowHeadersPreflightResponse,
+        CorsError.kMethodDisallowedByPreflightResponse,
+        CorsError.kHeaderDisallowedByPreflightResponse,
+        CorsError.kRedirectContainsCredentials,
+        CorsError.kCorsDisabledScheme,
+    }
+)
+
+
+def chromium_mode_console_message(*, url: str, origin: str) -> str:
+    """What Chromium prints for ``kDisallowedByMode`` (Blink's own line, not the CORS one)."""
+    return (
+        f'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s origin is '
+        f"not same as the request origin {origin}."
+    )
+
+
+def chromium_legacy_console_messages(
+    error: CorsError,
+    *,
+    url: str,
+    origin: str,
+    initial_url: str | None = None,
+    hint: str = "",
+    status: str = "",
+    initiator: str = "fetch",
+) -> tuple[str, ...]:
+    """The wordings older Chromium printed for ``error``, newest first; each differs from
+    :func:`chromium_console_message`.
+
+    - 2019-2024: today's line with the longer fetch() suffix (``..., or, if an opaque response
+      serves your needs, set the request's mode to 'no-cors' ...``);
+    - 2017-2018: ``Failed to load {url}: {detail} Origin '{origin}' is therefore not allowed
+      access.`` (with ``The response had HTTP status code N.`` for a missing header);
+    - before 2017: ``XMLHttpRequest cannot load {url}. {detail}`` (``Fetch API`` for fetch()).
+    """
+    info = CATALOGUE[error]
+    fetch = initiator == "fetch"
+    messages: list[str] = []
+    current = chromium_console_message(
+        error, url=url, origin=origin, initial_url=initial_url, hint=hint, initiator=initiator
+    )
+    recent = current
+    if info.fetch_suffix and fetch:
+        recent = recent.removesuffix(FETCH_SUFFIX) + LEGACY_FETCH_SUFFIX
+    if error.value.endswith("MissingAllowOriginHeader") and fetch:
+        recent += LEGACY_NO_CORS_HINT
+    if recent != current:
+        messages.append(recent)
+
+    detail: str | None = None
+    if error.value in _ORIGIN_FAMILY:
+        detail = info.detail.format(hint=hint)
+        if info.preflight:
+            detail = PREFLIGHT_PREFIX + detail
+        detail += LEGACY_ORIGIN_DENIED.format(origin=origin)
+        if error.value.endswith("MissingAllowOriginHeader"):
+            if status:
+                detail += LEGACY_STATUS.format(status=status)
+            if fetch:
+                detail += LEGACY_NO_CORS_HINT
+        elif info.fetch_suffix and fetch:
+            detail += LEGACY_FETCH_SUFFIX
+        elif info.xhr_suffix and initiator == "XMLHttpRequest":
+            detail += XHR_CREDENTIALS_SUFFIX
+    elif error in _LEGACY_DETAIL:
+        detail = _LEGACY_DETAIL[error].format(status=status)
+    elif error in _LEGACY_SAME_DETAIL:
+        detail = chromium_detail(error, hint, initiator=initiator)
+    if detail is not None:
+        messages.append(f"Failed to load {url}: {detail}")
+        kind = "Fetch API" if fetch else initiator
+        messages.append(f"{kind} cannot load {url}. {detail}")
+    return tuple(messages)
+
+
+def firefox_console_message(
+    error: CorsError, *, url: str, hint: str = "", status: str = ""
+) -> str | None:
+    """Firefox's console line for ``error`` (None when Firefox has no such check).
+
+    Firefox quotes the URL only in the credentials-with-wildcard message
+    (security.properties ``CORSNotSupportingCredentials``).
+    """
+    reason = CATALOGUE[error].firefox
+    if reason is None:
+        return None
+    head = FIREFOX_HEAD
+    if error.value.endswith("WildcardOriginNotAllowed"):
+        head = head.replace("at {url}.", "at \u2018{url}\u2019.")
+    return head.format(url=url) + reason.format(hint=hint, status=status)
+
+
+def safari_console_messages(
+    error: CorsError,
+    *,
+    url: str,
+    origin: str,
+    hint: str = "",
+    status: str = "",
+    initiator: str = "fetch",
+) -> tuple[str, ...]:
+    """Safari's console lines for ``error``: WebKit's description, then its wrapper line
+    (``Fetch API cannot load {url} due to access control checks.``); empty when WebKit has
+    no such check."""
+    detail = CATALOGUE[error].safari
+    if detail is None:
+        return ()
+    kind = "Fetch API" if initiator == "fetch" else initiator
+    return (
+        detail.format(hint=hint, origin=origin, status=status, url=url),
+        SAFARI_WRAPPER.format(kind=kind, url=url),
     )
