@@ -108,6 +108,7 @@ def starlette(requirement: Requirement) -> Fix:
 
 def _crossorigin_asgi(requirement: Requirement, how: str) -> Snippet:
     indent = "        " if how == "Middleware" else "    "
+    imports = "from starlette.middleware import Middleware\n" if how == "Middleware" else ""
     if how == "Middleware":
         usage = (
             "middleware = [\n    Middleware(\n        CORSMiddleware,\n"
@@ -128,7 +129,7 @@ def _crossorigin_asgi(requirement: Requirement, how: str) -> Snippet:
         title="crossorigin.asgi: the same keywords, checked at startup, Vary on every response",
         where="instead of Starlette's CORSMiddleware",
         language="python",
-        text="from crossorigin.asgi import CORSMiddleware\n\n" + usage,
+        text=imports + "from crossorigin.asgi import CORSMiddleware\n\n" + usage,
     )
 
 

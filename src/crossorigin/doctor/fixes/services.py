@@ -359,8 +359,8 @@ def aws(requirement: Requirement) -> Fix:
         notes=(
             "HTTP API: once a CORS configuration exists, API Gateway answers preflights itself "
             "and ignores CORS headers from the integration; do not also add them in the "
-            "Lambda. AllowMethods lists GET, HEAD and POST too because the gateway refuses a "
-            "preflight whose method is not listed.",
+            "Lambda. AllowMethods lists GET, HEAD and POST too, in case the gateway checks the "
+            "preflight's method against it (browsers allow those three anyway).",
             "REST API: the OPTIONS mock answers only the preflight. The actual responses "
             "come from the integration: a Lambda proxy must itself add "
             "Access-Control-Allow-Origin (the request's Origin when it is in the list), "
