@@ -64,6 +64,8 @@ def _with_cors(headers: Any, cors: tuple[tuple[bytes, bytes], ...]) -> list[Any]
 
     ASGI requires lowercase header names, so Vary is found as ``b"vary"``.
     """
+    if not isinstance(headers, list | tuple):  # any iterable is allowed; read it once
+        headers = list(headers)
     for name, _value in headers:
         if name == b"vary":
             break

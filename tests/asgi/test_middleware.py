@@ -224,6 +224,17 @@ def test_the_applications_message_and_header_list_are_never_mutated() -> None:
     assert values(second, b"access-control-allow-origin") == []
 
 
+def test_response_headers_given_as_a_generator_are_read_once() -> None:
+    async def generating(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        headers = ((name, value) for name, value in [(b"vary", b"Accept"), (b"x-a", b"1")])
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    _, headers, _ = call(middleware(generating), "GET", [("Origin", APP_ORIGIN)])
+    assert values(headers, b"vary") == [b"Accept, Origin"]
+    assert values(headers, b"x-a") == [b"1"]
+
+
 def test_a_response_start_without_headers_still_gets_vary() -> None:
     async def bare(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 204})
