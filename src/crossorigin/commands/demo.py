@@ -31,7 +31,41 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--browser", choices=("chromium", "firefox", "safari"), default="chromium")
     parser.add_argument("--stack", help="show fixes for this stack instead of the detected one")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the demo API running and print a check command for each case",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="with --serve: the API's port (the proxy takes the next)",
+    )
     parser.set_defaults(func=run)
+
+
+def _serve(port: int) -> int:
+    from crossorigin.doctor import demo
+
+    try:
+        servers = demo.DemoServers(port, port + 1 if port else 0)
+    except OSError as error:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from None
+    try:
+        print(
+            f"Demo API on http://127.0.0.1:{servers.api_port} (as api.test), dev proxy on "
+            f"http://127.0.0.1:{servers.proxy_port} (as proxy.test). Ctrl-C stops them.\n"
+        )
+        for number, case in enumerate(demo.CASES, start=1):
+            print(f"# {number}. {case.title}")
+            print(demo.check_command(case, servers) + "\n", flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        servers.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     from crossorigin.doctor.probe import probe
     from crossorigin.doctor.render import check_json, make_console, render_check
 
+    if args.serve:
+        return _serve(args.port)
     if args.list:
         for number, case in enumerate(demo.CASES, start=1):
             print(f"{number}. {case.name}: {case.title}")

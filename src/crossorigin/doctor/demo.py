@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import shlex
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from crossorigin.engine import FetchRequest
 
-__all__ = ["CASES", "DemoCase", "DemoServers", "demo_request"]
+__all__ = ["CASES", "DemoCase", "DemoServers", "check_command", "demo_request", "running", "select"]
 
 PAGE_ORIGIN = "http://app.test"
 DEV_PAGE_ORIGIN = "http://localhost:5173"
@@ -341,14 +342,20 @@ def _proxy_handler(upstream_port: int) -> type[_Handler]:
 class DemoServers:
     """The demo API and its dev proxy, listening on 127.0.0.1 (port 0) in threads."""
 
-    def __init__(self) -> None:
-        self.api = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.proxy = ThreadingHTTPServer(("127.0.0.1", 0), _proxy_handler(self.api_port))
+    def __init__(self, api_port: int = 0, proxy_port: int = 0) -> None:
+        self.api = ThreadingHTTPServer(("127.0.0.1", api_port), _Handler)
+        try:
+            self.proxy = ThreadingHTTPServer(
+                ("127.0.0.1", proxy_port), _proxy_handler(self.api_port)
+            )
+        except OSError:
+            self.api.server_close()
+            raise
         self._threads: list[threading.Thread] = []
         for server in (self.api, self.proxy):
             server.daemon_threads = True
             thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+                target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
             )
             thread.start()
             self._threads.append(thread)
@@ -380,8 +387,8 @@ class DemoServers:
 
 
 @contextlib.contextmanager
-def running() -> Iterator[DemoServers]:
-    servers = DemoServers()
+def running(api_port: int = 0, proxy_port: int = 0) -> Iterator[DemoServers]:
+    servers = DemoServers(api_port, proxy_port)
     try:
         yield servers
     finally:
@@ -398,6 +405,24 @@ def demo_request(case: DemoCase, servers: DemoServers) -> FetchRequest:
         credentials=case.credentials,  # type: ignore[arg-type]
         body=case.body,
     )
+
+
+def check_command(case: DemoCase, servers: DemoServers) -> str:
+    """The ``crossorigin check`` command line that reproduces a case against the servers."""
+    args = ["crossorigin", "check", servers.url(case), "--origin", case.page_origin]
+    if case.method != ("POST" if case.body is not None else "GET"):
+        args += ["-X", case.method]
+    for name, value in case.headers:
+        args += ["-H", f"{name}: {value}"]
+    if case.body is not None:
+        args += ["-d", case.body]
+    if case.credentials != "same-origin":
+        args += ["--credentials", case.credentials]
+    host, port = (
+        (PROXY_HOST, servers.proxy_port) if case.via_proxy else (API_HOST, servers.api_port)
+    )
+    args += ["--resolve", f"{host}:{port}:127.0.0.1"]
+    return shlex.join(args)
 
 
 def select(names: Sequence[str]) -> tuple[DemoCase, ...]:

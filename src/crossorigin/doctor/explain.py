@@ -96,6 +96,8 @@ _QUOTES = str.maketrans(
 )
 # A match must have read at least this many characters of a message's own text.
 _MIN_LITERAL = 16
+# Chromium's "Access to {kind} at '{url}'" alone is enough to read a URL from.
+_MIN_HEADER = 10
 
 
 def _s(name: str) -> str:
@@ -541,6 +543,19 @@ class _Hit:
     start: int
 
 
+def _slot_value(slot: str, value: str) -> str:
+    """A slot's text with the line breaks of copy-paste undone: URLs and origins hold no
+    whitespace; in a value, a break after a comma stood for a space, any other was inserted
+    inside a word."""
+    if slot in ("url", "initial_url", "origin"):
+        return "".join(value.split())
+    lines = [line.strip() for line in value.split("\n")]
+    joined = lines[0]
+    for line in lines[1:]:
+        joined += (" " if joined.endswith(",") else "") + line
+    return " ".join(joined.split(" ")).strip()
+
+
 def _match(template: _Template, text: str) -> _Hit | None:
     match = template.pattern.search(text)
     if match is None:
@@ -556,7 +571,7 @@ def _match(template: _Template, text: str) -> _Hit | None:
             complete = True
             continue
         slot_chars += len(_squash(value))
-        values.setdefault(base, " ".join(value.split()))
+        values.setdefault(base, _slot_value(base, value))
     score = len(_squash(match.group(0))) - slot_chars
     return _Hit(template, values, score, complete, match.start())
 
@@ -637,7 +652,7 @@ def recognize(text: str) -> Recognition:
             for t in _templates()
             if t.anchor in squashed
             and (hit := _match(t, candidate)) is not None
-            and hit.score >= _MIN_LITERAL
+            and hit.score >= (_MIN_HEADER if t.form == "header" else _MIN_LITERAL)
         ]
         for hit in hits:
             if hit.template.form == "wrapper" and (wrapper is None or hit.score > wrapper.score):
@@ -652,6 +667,18 @@ def recognize(text: str) -> Recognition:
                 best = [h for h in best if h.complete]
             break
     lookalikes = _look_alikes(text)
+    if not best and header is not None:
+        # Chromium's message, cut before its reason: any error.
+        return Recognition(
+            candidates=tuple(CorsError),
+            browser="chromium",
+            form="current",
+            url=_clean_url(header.values.get("url")),
+            initial_url=_clean_url(header.values.get("initial_url")),
+            origin=_clean_url(header.values.get("origin")),
+            initiator=header.values.get("kind"),
+            lookalikes=lookalikes,
+        )
     if not best:
         url = _clean_url(wrapper.values.get("url")) if wrapper else None
         if wrapper is not None:
@@ -1145,7 +1172,7 @@ def explain_message(
     page_origin = recognition.origin or origin
     values = {
         "hint": recognition.parameter or "…",
-        "origin": page_origin or "the page's origin",
+        "origin": page_origin or "<page origin>",
         "url": recognition.url or "the URL",
         "status": recognition.status or "(unknown)",
         "method": recognition.parameter or "…",
@@ -1172,6 +1199,17 @@ def explain_message(
                 f"{_browser_title(recognition.browser)} prints the same text for {others}; "
                 f"{error.value} is the most likely. `crossorigin check` tells them apart."
             )
+    trimmed = (recognition.parameter or "").rstrip("/")
+    if (
+        error is not None
+        and "AllowOriginMismatch" in error.value
+        and recognition.parameter
+        and trimmed != recognition.parameter
+        and _origin_of(trimmed) == trimmed
+    ):
+        notes.append(
+            f"'{recognition.parameter}' ends with a slash; an origin never does: send '{trimmed}'."
+        )
     if recognition.form == "detail":
         notes.append("Only the reason was pasted: the URL and the page's origin are unknown.")
     elif recognition.form not in (None, "current"):

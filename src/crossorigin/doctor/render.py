@@ -22,6 +22,7 @@ from crossorigin.doctor.explain import Diagnosis, FixSet, MessageExplanation
 from crossorigin.doctor.fixes import Fix
 from crossorigin.doctor.probe import ProbeReport, WireExchange
 from crossorigin.engine import Check, FetchRequest
+from crossorigin.errors import chromium_detail
 
 __all__ = [
     "check_json",
@@ -43,7 +44,7 @@ def _code(console: Console, code: str, language: str, indent: str = "  ") -> Non
     text = highlighted.highlight(code)
     text.rstrip()
     for line in text.split("\n", allow_blank=True):
-        console.print(Text(indent) + line)
+        console.print(Text(indent) + line if line.plain.strip() else Text())
 
 
 def make_console(*, width: int | None = None) -> Console:
@@ -192,6 +193,11 @@ def _trace(report: ProbeReport) -> list[Any]:
     while printed < len(wire):
         out.append(_exchange(wire[printed]))
         printed += 1
+    if result.error is not None and not any(not check.passed for check in result.checks):
+        # A few engine decisions (a redirect to a non-http scheme) come without a check.
+        out.append(
+            Text.assemble(("  ✘ ", "bold red"), (chromium_detail(result.error, result.hint), "red"))
+        )
     return out
 
 
@@ -249,9 +255,10 @@ def render_check(console: Console, report: ProbeReport, diagnosis: Diagnosis) ->
                 "  the request was sent; the page sees status 0, no headers, no body",
             )
         )
+    elif result.error_name is None and result.network_error is not None:
+        console.print(Text.assemble(("✘ NETWORK ERROR", "bold red"), f"  {result.network_error}"))
     else:
-        label = result.error_name or (report.failure.browser_error if report.failure else "")
-        label = label or (result.network_error or "")
+        label = result.error_name or ""
         console.print(Text.assemble(("✘ BLOCKED", "bold red"), f"  {label}".rstrip()))
     if result.error is None:
         console.print(Text(diagnosis.summary))
@@ -259,7 +266,7 @@ def render_check(console: Console, report: ProbeReport, diagnosis: Diagnosis) ->
         console.print()
         console.print(Text(f"{browser} console:", style="bold"))
         for line in diagnosis.console.splitlines():
-            console.print(Text("  " + line, style="red"))
+            console.print(Text("  " + line, style="red"), soft_wrap=True)
     if result.outcome != "allowed":
         console.print()
         console.print(Text.assemble(("Cause: ", "bold"), diagnosis.cause))
@@ -323,6 +330,7 @@ def check_json(report: ProbeReport, diagnosis: Diagnosis) -> dict[str, object]:
             "summary": diagnosis.summary,
             "cause": diagnosis.cause,
             "fix": diagnosis.fix,
+            "notes": list(diagnosis.notes),
         },
         "network_error": report.failure.as_json() if report.failure else None,
         "non_browser": report.non_browser.as_json() if report.non_browser else None,
