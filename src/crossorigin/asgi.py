@@ -64,7 +64,7 @@ def _with_cors(headers: Any, cors: tuple[tuple[bytes, bytes], ...]) -> list[Any]
 
     ASGI requires lowercase header names, so Vary is found as ``b"vary"``.
     """
-    if not isinstance(headers, list | tuple):  # any iterable is allowed; read it once
+    if type(headers) is not list:  # any iterable is allowed: read it once
         headers = list(headers)
     for name, _value in headers:
         if name == b"vary":
@@ -185,7 +185,9 @@ class CORSMiddleware:
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # A copy: the application may reuse its message and header list.
-                message = {**message, "headers": _with_cors(message.get("headers", ()), cors)}
+                headers = _with_cors(message.get("headers", ()), cors)
+                message = dict(message)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
