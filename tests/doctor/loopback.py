@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["Answer", "LoopbackServer", "Received", "closed_port", "silent_server"]
+__all__ = [
+    "Answer",
+    "LoopbackServer",
+    "Received",
+    "closed_port",
+    "self_signed_context",
+    "silent_server",
+]
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,13 @@ class _Route:
 
 @dataclass
 class LoopbackServer:
+    """With ``tls`` (a server-side SSLContext) it speaks https; ``server_names`` records the
+    TLS server name (SNI) of each handshake."""
+
+    tls: ssl.SSLContext | None = None
     routes: dict[str, _Route] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    server_names: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         server = self
@@ -99,6 +113,9 @@ class LoopbackServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        if self.tls is not None:
+            self.tls.sni_callback = lambda _sock, name, _ctx: server.server_names.append(name)
+            self._httpd.socket = self.tls.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
@@ -134,3 +151,35 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def self_signed_context(host: str, directory: str) -> ssl.SSLContext:
+    """A server context with a fresh self-signed certificate for ``host`` (openssl CLI)."""
+    cert, key = f"{directory}/cert.pem", f"{directory}/key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName=DNS:{host}",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context

@@ -3,14 +3,22 @@ the trace, the console text of each browser, fixes, and the errors that are not 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from crossorigin.errors import CorsError
 from tests.doctor.conftest import ORIGIN, Run
-from tests.doctor.loopback import Answer, LoopbackServer, closed_port, silent_server
+from tests.doctor.loopback import (
+    Answer,
+    LoopbackServer,
+    closed_port,
+    self_signed_context,
+    silent_server,
+)
 
 pytestmark = pytest.mark.server
 
@@ -487,6 +495,40 @@ def test_tls_to_a_plain_http_server(server: LoopbackServer, cli: Callable[..., R
     assert run.code == 2
     assert run.data["network_error"]["kind"] == "tls"
     assert run.data["network_error"]["browser_error"] == "net::ERR_SSL_PROTOCOL_ERROR"
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[LoopbackServer]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    loopback = LoopbackServer(tls=self_signed_context("api.test", str(tmp_path)))
+    try:
+        yield loopback
+    finally:
+        loopback.close()
+
+
+def test_resolve_keeps_the_tls_server_name(
+    tls_server: LoopbackServer, cli: Callable[..., Run]
+) -> None:
+    tls_server.route("/r", response=Answer(200, ((ACAO, ORIGIN),)))
+    url = f"https://api.test:{tls_server.port}/r"
+    resolve = f"api.test:{tls_server.port}:127.0.0.1"
+    run = cli("check", url, "--origin", ORIGIN, "--resolve", resolve, "--insecure", "--json")
+    assert run.code == 0
+    assert run.data["outcome"] == "allowed"
+    assert tls_server.server_names == ["api.test"]
+    assert tls_server.received[0].header("Host") == f"api.test:{tls_server.port}"
+
+
+def test_untrusted_certificate(tls_server: LoopbackServer, cli: Callable[..., Run]) -> None:
+    url = f"https://api.test:{tls_server.port}/r"
+    resolve = f"api.test:{tls_server.port}:127.0.0.1"
+    run = cli("check", url, "--origin", ORIGIN, "--resolve", resolve, "--json")
+    assert run.code == 2
+    assert run.data["network_error"]["kind"] == "tls-certificate"
+    assert run.data["network_error"]["browser_error"] == "net::ERR_CERT_AUTHORITY_INVALID"
+    assert tls_server.received == []
 
 
 # -- usage errors --------------------------------------------------------------------------

@@ -894,7 +894,20 @@ def browser_console(result: FetchResult, browser: str) -> str | None:
                 FIREFOX_HEAD.format(url=url)
                 + "(Reason: CORS request did not succeed). Status code: (null)."
             )
-        return "Failed to load resource: Could not connect to the server."
+        # Safari prints the NSURLError description of the failure.
+        safari = {
+            "net::ERR_NAME_NOT_RESOLVED": "A server with the specified hostname could not be "
+            "found.",
+            "net::ERR_TIMED_OUT": "The request timed out.",
+            "net::ERR_CONNECTION_TIMED_OUT": "The request timed out.",
+            "net::ERR_SSL_PROTOCOL_ERROR": "An SSL error has occurred and a secure connection "
+            "to the server cannot be made.",
+        }
+        if code.startswith("net::ERR_CERT_"):
+            description = "The certificate for this server is invalid."
+        else:
+            description = safari.get(code, "Could not connect to the server.")
+        return f"Failed to load resource: {description}"
     error = result.error
     if browser == "chromium":
         return result.console

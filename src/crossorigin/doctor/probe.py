@@ -464,8 +464,8 @@ def _non_browser_view(
 ) -> NonBrowserView | None:
     """What curl gets: the last actual response if the browser sent the request; otherwise,
     for GET and HEAD only (they change nothing), the doctor sends it once without CORS."""
-    if result.type_error is not None:
-        return None
+    if result.type_error is not None or not wire:
+        return None  # the browser sent nothing: there is no answer to compare with
     actual = [exchange for exchange in wire if exchange.kind == "actual"]
     if actual and actual[-1].response is not None:
         last = actual[-1]
@@ -482,7 +482,7 @@ def _non_browser_view(
     url = wire[-1].request.url if wire else request.url
     if failure is not None:
         return NonBrowserView(True, method, url, failure=failure)
-    if not wire or method not in ("GET", "HEAD"):
+    if method not in ("GET", "HEAD"):
         return NonBrowserView(False, method, url)
     headers = tuple(
         (name, value) for name, value in request.headers if name.lower() not in ("origin",)
