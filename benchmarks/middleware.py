@@ -496,5 +496,153 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# -- Flask and Django (section owned by the Django/Flask adapters) ---------------------------
+# Each framework's real WSGI app, called directly with a no-op start_response (no test client),
+# its response iterated and closed as a server would. Peers: flask-cors and django-cors-headers,
+# given the same Config.
+
+
+def _framework_prepare(request: Request) -> dict[str, Any]:
+    import io
+    import sys
+
+    environ = wsgi_prepare(request)
+    environ.update({"wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "CONTENT_LENGTH": ""})
+    return environ
+
+
+def _framework_call(app: Handler, environ: dict[str, Any]) -> None:
+    environ["wsgi.input"].seek(0)
+    result = app(environ, _start_response)
+    for _chunk in result:
+        pass
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+def flask_bare() -> Handler:
+    from flask import Flask
+
+    app = Flask("bench")
+    app.add_url_rule("/", "index", lambda: "Hello, World!", methods=["GET", "PUT", "DELETE"])
+    return app
+
+
+def _flask_options(config: Config) -> dict[str, Any]:
+    return {
+        "origins": list(config.origins),
+        "methods": list(config.methods),
+        "allow_headers": list(config.headers),
+        "supports_credentials": config.credentials,
+    }
+
+
+def flask_crossorigin(app: Handler, config: Config) -> Handler:
+    from crossorigin.flask import CORS
+
+    CORS(app, **_flask_options(config))
+    return app
+
+
+def flask_flask_cors(app: Handler, config: Config) -> Handler:
+    import logging
+
+    from flask_cors import CORS
+
+    logging.getLogger("flask_cors").setLevel(logging.WARNING)  # its default
+    CORS(app, **_flask_options(config))
+    return app
+
+
+FLASK = Framework(
+    name="flask",
+    bare=flask_bare,
+    implementations={"crossorigin": flask_crossorigin, "flask-cors": flask_flask_cors},
+    prepare=_framework_prepare,
+    call=_framework_call,
+    peers=("flask-cors",),
+)
+
+
+def _django_setup() -> None:
+    import logging
+    import sys
+    import types
+
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    urls = types.ModuleType("bench_django_urls")
+    sys.modules[urls.__name__] = urls
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="benchmark",
+        ALLOWED_HOSTS=["*"],
+        INSTALLED_APPS=[],
+        MIDDLEWARE=[],
+        ROOT_URLCONF=urls.__name__,
+        DATABASES={},
+        USE_TZ=True,
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+    from django.http import HttpResponse
+    from django.urls import path
+
+    urls.urlpatterns = [path("", lambda request: HttpResponse("Hello, World!"))]  # type: ignore[attr-defined]
+    # Django logs every 4xx at WARNING ("Forbidden: /" for a refused preflight); that is the
+    # application's logging cost, not the middleware's.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+
+
+def _django_handler(middleware: list[str], config: Config | None) -> Handler:
+    _django_setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    if config is not None:
+        # Both middleware read django-cors-headers' setting names; enable() fires
+        # setting_changed, so crossorigin rebuilds its policy for this Config.
+        override_settings(
+            CORS_ALLOWED_ORIGINS=list(config.origins),
+            CORS_ALLOW_METHODS=list(config.methods),
+            CORS_ALLOW_HEADERS=list(config.headers),
+            CORS_ALLOW_CREDENTIALS=config.credentials,
+        ).enable()
+    with override_settings(MIDDLEWARE=middleware):
+        return WSGIHandler()
+
+
+def django_bare() -> Handler:
+    return _django_handler([], None)
+
+
+def django_crossorigin(app: Handler, config: Config) -> Handler:
+    return _django_handler(["crossorigin.django.CorsMiddleware"], config)
+
+
+def django_cors_headers(app: Handler, config: Config) -> Handler:
+    return _django_handler(["corsheaders.middleware.CorsMiddleware"], config)
+
+
+DJANGO = Framework(
+    name="django",
+    bare=django_bare,
+    implementations={
+        "crossorigin": django_crossorigin,
+        "django-cors-headers": django_cors_headers,
+    },
+    prepare=_framework_prepare,
+    call=_framework_call,
+    peers=("django-cors-headers",),
+)
+
+register(FLASK)
+register(DJANGO)
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -93,7 +93,7 @@ _ROUTE_OPTIONS = frozenset(_DEFAULTS) - {"resources", "intercept_exceptions"}
 _APP_OPTIONS = frozenset(_DEFAULTS)
 # Characters that only a regular expression contains. A ``*`` alone is not one: in an origin
 # it is the policy's wildcard grammar (``https://*.example.com``, ``http://localhost:*``).
-_ORIGIN_REGEX_HINTS = frozenset("\\[]()?^$+{}|")
+_REGEX_ONLY_CHARACTERS = frozenset("\\[]()?^$+{}|")
 # flask-cors' rule for resource (path) keys, kept as is: ``/api/*`` is a regex there.
 _PATH_REGEX_HINTS = frozenset("*\\]?$^[]()")
 _VIEW_ATTRIBUTE = "__crossorigin_route__"
@@ -165,7 +165,7 @@ def _origin_options(value: object) -> tuple[tuple[str, ...], str | None]:
             raise TypeError(f"origins: {entry!r} is neither a string nor a compiled regex")
         elif entry == "*":
             return ("*",), None
-        elif _ORIGIN_REGEX_HINTS.isdisjoint(entry) and ".*" not in entry:
+        elif _REGEX_ONLY_CHARACTERS.isdisjoint(entry) and ".*" not in entry:
             exact.append(entry)
         else:
             regexes.append(entry)
@@ -208,7 +208,7 @@ def _build_route(options: Mapping[str, Any]) -> _Route:
     header_regexes = [
         h
         for h in allow_headers
-        if h != "*" and (".*" in h or not _ORIGIN_REGEX_HINTS.isdisjoint(h))
+        if h != "*" and (".*" in h or not _REGEX_ONLY_CHARACTERS.isdisjoint(h))
     ]
     if header_regexes:
         raise ValueError(
@@ -237,10 +237,20 @@ def _build_route(options: Mapping[str, Any]) -> _Route:
     return _Route(
         policy=policy,
         without_origin=without_origin,
-        expose_value=", ".join(sorted(expose_headers)) if "*" not in expose_headers else None,
+        expose_value=_expose_spelling(expose_headers),
         vary_header=bool(options["vary_header"]),
         automatic_options=bool(options["automatic_options"]),
     )
+
+
+def _expose_spelling(names: list[str]) -> str | None:
+    """Access-Control-Expose-Headers as flask-cors writes it: as configured, sorted, ", "."""
+    if "*" in names:
+        return None
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.lower(), name)
+    return ", ".join(sorted(unique.values()))
 
 
 def _config_options(app: Flask | Blueprint | None) -> dict[str, Any]:
@@ -509,7 +519,7 @@ def _apply(route: _Route, response: Response) -> None:
         # Access-Control-Expose-Headers: the names the policy validated, spelled as configured,
         # sorted and joined by ", " as flask-cors writes them (names are case-insensitive).
         exposed = name == ACL_EXPOSE_HEADERS and route.expose_value is not None
-        headers[name] = route.expose_value if exposed else value
+        headers.add(name, route.expose_value if exposed else value)
     if route.vary_header:
         existing = headers.getlist("Vary")
         if not existing:
