@@ -36,6 +36,7 @@ __all__ = [
     "Backend",
     "RunningServer",
     "ServerStartError",
+    "check_web_server_configuration",
     "free_port",
     "missing_tool",
     "start_apache",
@@ -230,7 +231,19 @@ def _indent(text: str, prefix: str) -> str:
     return textwrap.indent(text.rstrip("\n"), prefix, lambda line: bool(line.strip())) + "\n"
 
 
-def start_nginx(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
+@dataclass(frozen=True)
+class _Configured:
+    """A written configuration: how to test it, how to run it, and where it logs."""
+
+    port: int
+    check: list[str]
+    run: list[str]
+    path: Path
+    logs: tuple[Path, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _nginx(fix: Fix, directory: Path, backend_port: int) -> _Configured:
     http_part, location_part = (part.text for part in fix.parts)
     port = free_port()
     error_log = directory / "nginx-error.log"
@@ -263,13 +276,26 @@ def start_nginx(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
     path.write_text(config)
     nginx = _which("nginx") or "nginx"
     argv = [nginx, "-e", str(error_log), "-p", str(directory), "-c", str(path)]
-    _check_config("nginx", [*argv, "-t"], directory, path)
+    return _Configured(port, [*argv, "-t"], [*argv, "-g", "daemon off;"], path, (error_log,))
+
+
+def start_nginx(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
+    return _start_configured("nginx", _nginx(fix, directory, backend_port), directory)
+
+
+def _start_configured(name: str, configured: _Configured, directory: Path) -> RunningServer:
+    check_configuration(name, configured, directory)
     return _start(
-        "nginx", [*argv, "-g", "daemon off;"], port, directory, extra_logs=[error_log, path]
+        name,
+        configured.run,
+        configured.port,
+        directory,
+        env=configured.env,
+        extra_logs=[*configured.logs, configured.path],
     )
 
 
-def start_apache(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
+def _apache(fix: Fix, directory: Path, backend_port: int) -> _Configured:
     (vhost_part,) = (part.text for part in fix.parts)
     port = free_port()
     error_log = directory / "apache-error.log"
@@ -294,14 +320,17 @@ def start_apache(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
     path = directory / "httpd.conf"
     path.write_text(config)
     apache = _which("apache2") or "apache2"
-    _check_config("apache", [apache, "-f", str(path), "-t"], directory, path)
-    return _start(
-        "apache",
-        [apache, "-f", str(path), "-DFOREGROUND"],
+    return _Configured(
         port,
-        directory,
-        extra_logs=[error_log, path],
+        [apache, "-f", str(path), "-t"],
+        [apache, "-f", str(path), "-DFOREGROUND"],
+        path,
+        (error_log,),
     )
+
+
+def start_apache(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
+    return _start_configured("apache", _apache(fix, directory, backend_port), directory)
 
 
 def _apache_user() -> str:
@@ -318,7 +347,7 @@ def _apache_user() -> str:
     return ""
 
 
-def start_caddy(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
+def _caddy(fix: Fix, directory: Path, backend_port: int) -> _Configured:
     (site_part,) = (part.text for part in fix.parts)
     port = free_port()
     config = (
@@ -343,19 +372,36 @@ def start_caddy(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
         "XDG_CONFIG_HOME": str(directory / "xdg-config"),
     }
     caddy = _which("caddy") or "caddy"
-    argv = [caddy, "run", "--config", str(path), "--adapter", "caddyfile"]
-    return _start("caddy", argv, port, directory, env=env, extra_logs=[path])
+    common = ["--config", str(path), "--adapter", "caddyfile"]
+    return _Configured(port, [caddy, "validate", *common], [caddy, "run", *common], path, (), env)
 
 
-def _check_config(name: str, argv: Sequence[str], directory: Path, config: Path) -> None:
+def start_caddy(fix: Fix, directory: Path, backend_port: int) -> RunningServer:
+    return _start_configured("caddy", _caddy(fix, directory, backend_port), directory)
+
+
+def check_web_server_configuration(stack: str, fix: Fix, directory: Path) -> None:
+    """Write the configuration ``start_<stack>`` would run and let the server's own parser
+    check it (nginx -t, apache2 -t, caddy validate), without starting it."""
+    build = {"nginx": _nginx, "apache": _apache, "caddy": _caddy}[stack]
+    check_configuration(stack, build(fix, directory, free_port()), directory)
+
+
+def check_configuration(name: str, configured: _Configured, directory: Path) -> None:
     """Run the server's own configuration test, so a bad snippet fails with its message."""
     result = subprocess.run(
-        list(argv), capture_output=True, text=True, cwd=directory, check=False, timeout=30
+        configured.check,
+        capture_output=True,
+        text=True,
+        cwd=directory,
+        env={**os.environ, **configured.env},
+        check=False,
+        timeout=60,
     )
     if result.returncode != 0:
         raise ServerStartError(
             f"{name} rejected the configuration:\n{result.stdout}{result.stderr}\n"
-            f"--- {config.name}\n{config.read_text()}"
+            f"--- {configured.path.name}\n{configured.path.read_text()}"
         )
 
 

@@ -1,6 +1,7 @@
 """Every snippet parses in its own language, with the real parser wherever one is installed.
 
-nginx, Apache and Caddy configurations are parsed (and run) by the live tests. Here: Node for
+nginx, Apache and Caddy parse their configurations for several requirement shapes (the live
+tests run one). Node for
 JavaScript/TypeScript-compatible snippets, CPython for Python, javac for Java (against stubs
 of the few Spring types the snippets use, with Spring's real signatures), ``bash -n`` for shell,
 ``json`` for JSON. C#, Go and Ruby have no parser here: their brackets must balance.
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from crossorigin.doctor.fixes import STACKS, Requirement, Snippet, fix_for
+from tests.fixes.servers import check_web_server_configuration, missing_tool, temporary_directory
 
 REQUIREMENTS = {
     "credentialed": Requirement(
@@ -208,3 +210,28 @@ def test_spring_java_compiles(label: str, tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+WEB_SERVER_SHAPES = {
+    "credentialed": REQUIREMENTS["credentialed"],
+    "simple": REQUIREMENTS["simple"],
+    "headers-only preflight, one origin": Requirement(
+        origins=("http://localhost:5173",), request_headers=("X-Api-Key",)
+    ),
+    "methods-only preflight, no credentials": Requirement(
+        origins=("https://app.example.com", "https://[::1]:8443"), methods=("DELETE", "PATCH")
+    ),
+}
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("shape", list(WEB_SERVER_SHAPES))
+@pytest.mark.parametrize("stack", ["nginx", "apache", "caddy"])
+def test_web_server_configuration_parses_for_every_shape(stack: str, shape: str) -> None:
+    """The live tests run one shape; the server's own parser checks the others."""
+    reason = missing_tool(stack)
+    if reason is not None:
+        pytest.skip(reason)
+    fix = fix_for(stack, WEB_SERVER_SHAPES[shape])
+    with temporary_directory(f"crossorigin-fix-parse-{stack}-") as directory:
+        check_web_server_configuration(stack, fix, directory)
