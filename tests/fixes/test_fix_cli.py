@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -70,17 +71,24 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(isinstance(note, str) for note in data["notes"])
 
 
-def test_terminal_output_is_highlighted(
+def test_terminal_output_is_highlighted_and_never_cuts_a_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "40")  # narrower than most snippet lines
     monkeypatch.delenv("NO_COLOR", raising=False)
-    status = main(BASE)
+    status = main([*BASE, "--methods", "PUT", "--credentials"])
     out = capsys.readouterr().out
     assert status == 0
     assert "\x1b[" in out
-    assert "https://app.example.com" in out
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    requirement = Requirement(
+        origins=("https://app.example.com",), methods=("PUT",), credentials=True
+    )
+    for part in fix_for("nginx", requirement).parts:
+        for line in part.text.splitlines():
+            assert line in plain, line
 
 
 def test_stack_list(capsys: pytest.CaptureFixture[str]) -> None:

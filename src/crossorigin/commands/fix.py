@@ -166,13 +166,12 @@ def plain_text(fix: Fix) -> str:
 
 def _print_rich(fix: Fix) -> None:
     from rich.console import Console
-    from rich.syntax import Syntax
 
     console = Console()
     console.print(f"[bold]{fix.title}[/bold]", highlight=False)
     for part in fix.parts:
         console.print(f"\n[cyan]Where:[/cyan] {part.where}", highlight=False)
-        console.print(Syntax(part.text.rstrip(), _LEXERS.get(part.language, part.language)))
+        console.print(_syntax(part.text, part.language), crop=False)
     if fix.notes:
         console.print("\n[bold]Notes[/bold]")
         for note in fix.notes:
@@ -180,11 +179,21 @@ def _print_rich(fix: Fix) -> None:
     for alternative in fix.alternatives:
         console.print(f"\n[bold]Alternative:[/bold] {alternative.title}", highlight=False)
         console.print(f"[cyan]Where:[/cyan] {alternative.where}", highlight=False)
-        console.print(
-            Syntax(
-                alternative.text.rstrip(), _LEXERS.get(alternative.language, alternative.language)
-            )
-        )
+        console.print(_syntax(alternative.text, alternative.language), crop=False)
+
+
+def _syntax(text: str, language: str) -> Any:
+    from rich.syntax import Syntax
+
+    # Never wrapped or cropped by rich (a cut or broken line pasted into a configuration
+    # file would break it): the code is as wide as its longest line; the terminal wraps.
+    code = text.rstrip()
+    return Syntax(
+        code,
+        _LEXERS.get(language, language),
+        code_width=max(len(line) for line in code.splitlines()),
+        background_color="default",
+    )
 
 
 def _print_stacks(*, as_json: bool) -> None:
