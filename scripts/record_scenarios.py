@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/record_scenarios.py                  # every tests/scenarios/*.json
     .venv/bin/python scripts/record_scenarios.py tests/scenarios/redirects.json
+    .venv/bin/python scripts/record_scenarios.py --new            # only scenarios without expect
     .venv/bin/python scripts/record_scenarios.py --check          # report drift, write nothing
     .venv/bin/python scripts/record_scenarios.py --examples       # replay the shared examples
 
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         "--examples", action="store_true", help="replay the shared examples (never written)"
     )
     parser.add_argument("--only", action="append", default=[], help="record only these names")
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--new", action="store_true", help="record only scenarios without expect")
+    parser.add_argument("--concurrency", type=int, default=1)
     args = parser.parse_args(argv)
 
     reason = chromium_available()
@@ -93,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         (path, index, scenario)
         for path, scenarios in files.items()
         for index, scenario in enumerate(scenarios)
-        if not args.only or scenario["name"] in args.only
+        if (not args.only or scenario["name"] in args.only)
+        and not (args.new and "expect" in scenario)
     ]
     started = time.monotonic()
     with ChromiumRunner(concurrency=args.concurrency) as runner:

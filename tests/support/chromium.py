@@ -251,7 +251,7 @@ class ChromiumRunner:
     caller until the results are in. Use as a context manager or call ``close``.
     """
 
-    def __init__(self, *, concurrency: int = 4, executable: str | None = None) -> None:
+    def __init__(self, *, concurrency: int = 1, executable: str | None = None) -> None:
         self.concurrency = concurrency
         self._executable = executable or shutil.which("chromium") or "chromium"
         self._server = ScenarioServer()
@@ -331,15 +331,17 @@ class ChromiumRunner:
 
                 async def one(scenario: Mapping[str, Any]) -> Observation:
                     async with gate:
-                        try:
-                            return await asyncio.wait_for(
-                                self._observe(scenario), _SCENARIO_TIMEOUT
-                            )
-                        except Exception as error:
-                            name = scenario.get("name", "<unnamed>")
-                            raise ScenarioRunError(f"scenario {name!r}: {error!r}") from error
+                        return await asyncio.wait_for(self._observe(scenario), _SCENARIO_TIMEOUT)
 
-                return list(await asyncio.gather(*(one(s) for s in scenarios)))
+                outcomes = await asyncio.gather(*(one(s) for s in scenarios), return_exceptions=True)
+                failures = [
+                    f"{s.get('name', '<unnamed>')!r}: {o!r}"
+                    for s, o in zip(scenarios, outcomes, strict=True)
+                    if isinstance(o, BaseException)
+                ]
+                if failures:
+                    raise ScenarioRunError("could not run " + "; ".join(failures))
+                return [o for o in outcomes if isinstance(o, Observation)]
 
             return self._call(batch)
 
@@ -368,6 +370,7 @@ class ChromiumRunner:
         }
         if request.get("body") is not None:
             init["body"] = request["body"]
+        _check_page_origin(scenario["page_origin"])
         capture = _Capture()
         context = await self._browser.new_context(user_agent=_USER_AGENT + tag)
         self._server.register(tag, scenario)
@@ -397,6 +400,25 @@ class ChromiumRunner:
             with contextlib.suppress(Exception):
                 await context.close()
         return _observation(settled, requests, capture)
+
+
+def _check_page_origin(origin: str) -> None:
+    if origin == "null":
+        return
+    try:
+        parsed = ada_url.URL(origin)
+    except ValueError:
+        parsed = None
+    if (
+        parsed is None
+        or parsed.protocol != "http:"
+        or not parsed.hostname.endswith(".test")
+        or parsed.origin != origin
+    ):
+        raise ScenarioRunError(
+            f"page_origin {origin!r} cannot be served: use 'null' or http://<name>.test:<port> "
+            "(Chromium resolves only *.test hosts, to 127.0.0.1, and the server speaks plain HTTP)"
+        )
 
 
 async def _sandboxed_frame(page: Page) -> Frame:

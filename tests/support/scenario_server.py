@@ -61,31 +61,32 @@ def url_key(url: str, base: str | None = None) -> str | None:
         parsed = ada_url.URL(url, base) if base is not None else ada_url.URL(url)
     except ValueError:
         return None
-    return f"{parsed.protocol}//{parsed.host}{parsed.pathname}{parsed.search}"
+    if parsed.username or parsed.password:  # only URLs with a host can carry user info
+        parsed.username = ""
+        parsed.password = ""
+    parsed.hash = ""
+    return parsed.href
 
 
 def scenario_ports(scenario: Mapping[str, Any]) -> set[int]:
     """Every loopback port a scenario can reach: page, request URL, redirect keys, Locations."""
     request_url = url_key(scenario["request"]["url"], _page_base(scenario))
-    urls: list[str] = [request_url or scenario["request"]["url"]]
-    if scenario["page_origin"] != "null":
-        urls.append(scenario["page_origin"])
     server = scenario.get("server") or {}
     redirects = server.get("redirects") or {}
-    urls.extend(redirects)
+    # A Location resolves against the URL that answered it: the request URL or a redirect key.
+    bases = [request_url or scenario["request"]["url"], *redirects]
+    urls = set(bases)
+    if scenario["page_origin"] != "null":
+        urls.add(scenario["page_origin"])
     answers = [server.get("preflight"), server.get("response")]
     for entry in redirects.values():
         answers += [entry.get("preflight"), entry.get("response")]
-    ports: set[int] = set()
     for answer in answers:
         for name, value in (answer or {}).get("headers", []):
             if name.lower() == "location":
-                # Resolve against each known URL: the port only depends on the base when the
-                # Location is relative, and over-binding a port is harmless.
-                for base in list(urls):
-                    key = url_key(value, base)
-                    if key is not None:
-                        urls.append(key)
+                # Over-binding a port is harmless, so resolve against every base.
+                urls.update(key for base in bases if (key := url_key(value, base)) is not None)
+    ports: set[int] = set()
     for url in urls:
         try:
             parsed = ada_url.URL(url)
