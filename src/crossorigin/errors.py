@@ -348,11 +348,10 @@ def _entries() -> list[ErrorInfo]:
             False,
             "(Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’).",
             "Method {hint} is not allowed by Access-Control-Allow-Methods.",
-            "The request uses method {hint}, and the preflight's Access-Control-Allow-Methods "
-            "does not list it. Methods are compared case-sensitively: fetch() upper-cases only "
-            "DELETE, GET, HEAD, OPTIONS, POST and PUT, so 'patch' stays 'patch'.",
-            "Add {hint} to Access-Control-Allow-Methods on the OPTIONS response (or send the "
-            "method in upper case from the client: 'PATCH').",
+            "The request uses method {hint}, which is not GET, HEAD or POST, so the preflight's "
+            "Access-Control-Allow-Methods must list it, and it does not. Methods are compared "
+            "case-sensitively (fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST, PUT).",
+            "Add {hint} to Access-Control-Allow-Methods on the OPTIONS response.",
         ),
         ErrorInfo(
             CorsError.kHeaderDisallowedByPreflightResponse,

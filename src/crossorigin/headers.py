@@ -79,6 +79,9 @@ _FORBIDDEN_REQUEST_HEADER_NAMES = frozenset(
         "via",
     }
 )
+# Fetch no longer forbids User-Agent, but Chromium's network service still treats it as a
+# header the browser owns (net::HttpUtil::IsSafeHeader): it never triggers a preflight.
+_NOT_COUNTED_BY_CHROMIUM = frozenset({"user-agent"})
 _METHOD_OVERRIDE_HEADER_NAMES = frozenset(
     {"x-http-method", "x-http-method-override", "x-method-override"}
 )
@@ -94,6 +97,7 @@ _SAFELISTED_CONTENT_TYPES = frozenset(
 _NO_CORS_SAFELISTED_NAMES = frozenset(
     {"accept", "accept-language", "content-language", "content-type"}
 )
+_INT64_MAX = 2**63 - 1
 SAFELISTED_VALUE_LIMIT = 128  # bytes, per header value
 SAFELISTED_TOTAL_LIMIT = 1024  # bytes, summed over the safelisted values of one request
 
@@ -208,6 +212,8 @@ def _is_safelisted_range(value: str) -> bool:
     start, end = match.groups()
     if not start:
         return False  # a suffix range (bytes=-N) is not safelisted
+    if int(start) > _INT64_MAX or (end and int(end) > _INT64_MAX):
+        return False  # Chromium parses the positions as 64-bit integers
     return not end or int(start) <= int(end)
 
 
@@ -257,9 +263,9 @@ def cors_unsafe_request_header_names(
     potentially_unsafe: list[str] = []
     safelisted_size = 0
     for name, value in headers:
-        if is_forbidden_request_header(name, value):
-            continue
         lowered = name.lower()
+        if is_forbidden_request_header(name, value) or lowered in _NOT_COUNTED_BY_CHROMIUM:
+            continue
         if is_cors_safelisted_request_header(name, value):
             if lowered not in potentially_unsafe:
                 potentially_unsafe.append(lowered)

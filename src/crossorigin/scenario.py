@@ -92,8 +92,9 @@ def _url_key(url: str, where: str, base: str | None = None) -> str:
         parsed = ada_url.URL(url, base=base) if base else ada_url.URL(url)
     except ValueError:
         raise _fail(where, f"{url!r} is not a valid absolute URL") from None
-    parsed.username = ""
-    parsed.password = ""
+    if parsed.username or parsed.password:
+        parsed.username = ""
+        parsed.password = ""
     parsed.hash = ""
     return parsed.href
 
@@ -121,7 +122,7 @@ def scenario_request(scenario: Mapping[str, Any], where: str = "scenario") -> Fe
     return FetchRequest(
         page_origin=page_origin,
         url=url,
-        method=method or "GET",
+        method=method if method is not None else "GET",
         headers=_headers(request.get("headers"), f"{where}.request.headers"),
         mode=cast(Mode, mode),
         credentials=cast(Credentials, credentials),

@@ -254,7 +254,7 @@ def test_local_network_access_from_public_pages() -> None:
         local_network_permission="denied",
     )
     assert run(secure, _server(())).error is CorsError.kLocalNetworkAccessPermissionDenied
-    mismatch = FetchRequest(PAGE, "http://127.0.0.1:9/", target_address_space="local")
+    mismatch = FetchRequest(PAGE, "http://127.0.0.1:9000/", target_address_space="local")
     assert run(mismatch, _server(())).error is CorsError.kInvalidLocalNetworkAccess
 
 

@@ -29,7 +29,11 @@ from crossorigin.engine.model import (
     HttpResponse,
 )
 from crossorigin.engine.result import Check, Exchange, FetchResult, Outcome
-from crossorigin.errors import CorsError, chromium_console_message
+from crossorigin.errors import (
+    CorsError,
+    chromium_console_message,
+    chromium_mode_console_message,
+)
 from crossorigin.headers import (
     SAFELISTED_RESPONSE_HEADER_NAMES,
     cors_unsafe_request_header_names,
@@ -230,8 +234,7 @@ class _Context:
                 f"URL that includes credentials: {request.url}",
                 "url-without-credentials",
             )
-        parsed.hash = ""
-        url = parsed.href
+        url = parsed.href  # the fragment stays: Chromium prints it in its messages
         self.url_list.append(url)
 
         method = request.method
@@ -328,10 +331,19 @@ class _Context:
         fetch = self.fetch
         include = request.credentials == "include"
         redirects = 0
+        was_cors = False
         while True:
             target = origin_of_url(url)
             scheme = url.split(":", 1)[0]
             cross_origin = target != self.page
+            if scheme not in _HTTP_SCHEMES:  # only the first URL: redirects check their own
+                return self._non_http_fetch(url, scheme)
+            port = origin_of_url(url).effective_port
+            if port in BAD_PORTS:
+                self.trace.check(
+                    Check("port-allowed", False, "request", f"port {port} is a blocked port")
+                )
+                return self._network_error("net::ERR_UNSAFE_PORT")
             if request.mode == "same-origin" and cross_origin:
                 if len(self.url_list) == 1:
                     self.trace.check(
@@ -346,9 +358,7 @@ class _Context:
                     return self._finish(
                         "blocked",
                         error=CorsError.kDisallowedByMode,
-                        console=f'Fetch API cannot load {url}. Request mode is "same-origin" '
-                        "but the URL's origin is not same as the request origin "
-                        f"{self.page_serialized}.",
+                        console=chromium_mode_console_message(url=url, origin=self.page_serialized),
                     )
                 self.trace.check(
                     Check(
@@ -363,19 +373,10 @@ class _Context:
                     console=f"Unsafe attempt to load URL {url} from frame with URL "
                     f"{self.page_serialized}/. Domains, protocols and ports must match.\n",
                 )
-            cors_flag = request.mode == "cors" and cross_origin
-            if scheme not in _HTTP_SCHEMES:
-                if scheme in ("data", "blob", "about"):
-                    return self._finish(
-                        "allowed", readable=("content-type",), status=200, tainting="basic"
-                    )
-                if cors_flag:
-                    return self._cors_error(CorsError.kCorsDisabledScheme, _CORS_SCHEMES)
-                return self._network_error(
-                    f"URL scheme {scheme!r} is not supported",
-                    console=f'Fetch API cannot load {url}. URL scheme "{scheme}" is not supported.',
-                )
-
+            # Once a request is CORS it stays CORS, even back on the page's own origin
+            # (its response tainting is already "cors").
+            cors_flag = request.mode == "cors" and (cross_origin or was_cors)
+            was_cors = cors_flag
             lna_error = self._local_network_access(url)
             if lna_error is not None:
                 return lna_error
@@ -468,7 +469,7 @@ class _Context:
                     )
                     return self._network_error("net::ERR_TOO_MANY_REDIRECTS")
                 redirects += 1
-                location = response.header("Location") or ""
+                location = response.header_lines("Location")[0].strip(" \t")
                 try:
                     new = ada_url.URL(location, base=url)
                 except ValueError:
@@ -485,8 +486,58 @@ class _Context:
                     return self._network_error("net::ERR_INVALID_REDIRECT")
                 has_credentials = bool(new.username or new.password)
                 new_scheme = new.protocol[:-1]
-                if cors_flag and new_scheme not in _HTTP_SCHEMES:
+                if (
+                    new_scheme not in _HTTP_SCHEMES
+                    and new_scheme not in _UNSAFE_REDIRECT_SCHEMES
+                    and request.mode == "cors"
+                ):
+                    self.trace.check(
+                        Check(
+                            "redirect-scheme",
+                            False,
+                            "redirect",
+                            f"the redirect goes to a {new_scheme}: URL; CORS requests need "
+                            "http or https",
+                            header="Location",
+                            value=location,
+                            error=CorsError.kCorsDisabledScheme,
+                        )
+                    )
+                    self.url_list.append(new.href)
                     return self._cors_error(CorsError.kCorsDisabledScheme, _CORS_SCHEMES)
+                if new_scheme not in _HTTP_SCHEMES:
+                    # The network stack refuses to follow an http(s) response to data:,
+                    # file: and the like before CORS is consulted: a network error.
+                    self.trace.check(
+                        Check(
+                            "redirect-scheme",
+                            False,
+                            "redirect",
+                            f"the redirect goes to a {new_scheme}: URL, which is never followed",
+                            header="Location",
+                            value=location,
+                        )
+                    )
+                    return self._network_error("net::ERR_UNSAFE_REDIRECT")
+                cors_credentials_error = has_credentials and (
+                    cors_flag
+                    or (
+                        request.mode == "cors" and (self.tainted or origin_of_url(new) != self.page)
+                    )
+                )
+                if has_credentials and not cors_credentials_error:
+                    # Chromium 156 refuses these too, as a network error (no CorsError).
+                    self.trace.check(
+                        Check(
+                            "redirect-without-credentials",
+                            False,
+                            "redirect",
+                            "a no-cors redirect Location carries a user name or password",
+                            header="Location",
+                            value=location,
+                        )
+                    )
+                    return self._network_error("redirect to a URL with credentials")
                 new_origin = origin_of_url(new)
                 if has_credentials and (
                     cors_flag
@@ -516,9 +567,11 @@ class _Context:
                     headers = [(n, v) for n, v in headers if n.lower() not in _REQUEST_BODY_HEADERS]
                 if new_origin != target:
                     headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
-                new.hash = ""
-                new.username = ""
-                new.password = ""
+                if not new.hash and "#" in url:
+                    new.hash = url.split("#", 1)[1]  # a fragment carries over (Fetch 4.4)
+                if has_credentials:
+                    new.username = ""
+                    new.password = ""
                 url = new.href
                 self.trace.check(
                     Check(
@@ -564,6 +617,35 @@ class _Context:
             return self._finish(
                 "allowed", readable=readable, status=response.status, tainting="basic"
             )
+
+    def _non_http_fetch(self, url: str, scheme: str) -> FetchResult:
+        """fetch() of a URL that is not http(s): Blink decides before any network code."""
+        if scheme == "data":
+            # A data: URL gives a basic response whatever the mode.
+            return self._finish("allowed", readable=("content-type",), status=200, tainting="basic")
+        if scheme == "file":
+            self.trace.check(
+                Check("scheme-allowed", False, "request", "a web page may not load file: URLs")
+            )
+            return self._network_error(
+                "file: URL", console=f"Not allowed to load local resource: {url}"
+            )
+        if scheme in _CHROMIUM_STANDARD_SCHEMES and url.count("/") == 2:
+            url += "/"  # Chromium parses its own schemes as standard URLs, with a path
+        self.trace.check(
+            Check(
+                "scheme-allowed",
+                False,
+                "request",
+                f"fetch() supports only http, https and data URLs, not {scheme}:",
+                error=CorsError.kCorsDisabledScheme,
+            )
+        )
+        return self._finish(
+            "blocked",
+            error=CorsError.kCorsDisabledScheme,
+            console=f'Fetch API cannot load {url}. URL scheme "{scheme}" is not supported.',
+        )
 
     # -- the CORS check (Fetch §4.10; Chromium cors.cc CheckAccess) ----------------------
 
@@ -853,7 +935,14 @@ class _Context:
         )
         # Chromium lets '*' cover Authorization (kCorsNonWildcardRequestHeadersSupport is
         # off), unlike the spec; its cache lookup stays strict.
-        missing = result.first_disallowed_header(unsafe_in_order, strict=fetch.browser == "spec")
+        #
+        # Which name the message reports when several are missing follows the order in
+        # which Blink hands the headers to the network service: its HTTPHeaderMap is a hash
+        # map, not the call order. Descending byte order reproduces every recorded case but
+        # one (tests/scenarios: limit-total-1025), so it stands in for the hash order.
+        missing = result.first_disallowed_header(
+            sorted(unsafe_in_order, reverse=True), strict=fetch.browser == "spec"
+        )
         if missing is not None:
             self.trace.check(
                 Check(
@@ -1005,8 +1094,104 @@ class _Context:
         return None
 
 
-# The registered CORS-enabled schemes, sorted and joined as Chromium prints them.
-_CORS_SCHEMES = "chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app"
+# The registered CORS-enabled schemes, sorted and joined as Chromium 156 prints them.
+_CORS_SCHEMES = (
+    "chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, "
+    "data, http, https, isolated-app"
+)
+_CHROMIUM_STANDARD_SCHEMES = frozenset(
+    {"chrome", "chrome-extension", "chrome-untrusted", "devtools", "isolated-app"}
+)
+# Redirect targets the network stack never follows (net::ERR_UNSAFE_REDIRECT).
+_UNSAFE_REDIRECT_SCHEMES = frozenset({"data", "file", "filesystem", "blob", "about", "javascript"})
+# Fetch "bad port" (Chromium's restricted ports): requests fail with net::ERR_UNSAFE_PORT.
+BAD_PORTS = frozenset(
+    {
+        0,
+        1,
+        7,
+        9,
+        11,
+        13,
+        15,
+        17,
+        19,
+        20,
+        21,
+        22,
+        23,
+        25,
+        37,
+        42,
+        43,
+        53,
+        69,
+        77,
+        79,
+        87,
+        95,
+        101,
+        102,
+        103,
+        104,
+        109,
+        110,
+        111,
+        113,
+        115,
+        117,
+        119,
+        123,
+        135,
+        137,
+        139,
+        143,
+        161,
+        179,
+        389,
+        427,
+        465,
+        512,
+        513,
+        514,
+        515,
+        526,
+        530,
+        531,
+        532,
+        540,
+        548,
+        554,
+        556,
+        563,
+        587,
+        601,
+        636,
+        989,
+        990,
+        993,
+        995,
+        1719,
+        1720,
+        1723,
+        2049,
+        3659,
+        4045,
+        4190,
+        5060,
+        5061,
+        6000,
+        6566,
+        6665,
+        6666,
+        6667,
+        6668,
+        6669,
+        6679,
+        6697,
+        10080,
+    }
+)
 
 
 def _validate(request: FetchRequest) -> None:
@@ -1065,6 +1250,8 @@ def _gurl_valid(value: str) -> bool:
 def _network_failure(response: HttpResponse) -> str | None:
     if response.network_error is not None:
         return response.network_error
+    if len(set(response.header_lines("Location"))) > 1:
+        return "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"
     for name, value in response.headers:
         if "\x00" in value or "\x00" in name:
             return f"net::ERR_INVALID_HTTP_RESPONSE (NUL byte in the {name} header)"

@@ -87,4 +87,8 @@ class HttpResponse:
     @property
     def is_redirect(self) -> bool:
         """A redirect the network stack follows: 301/302/303/307/308 with a Location."""
-        return self.status in (301, 302, 303, 307, 308) and self.header("Location") is not None
+        if self.status not in (301, 302, 303, 307, 308):
+            return False
+        lines = self.header_lines("Location")
+        # An empty Location is no redirect: the 3xx itself is the response.
+        return bool(lines) and lines[0].strip(" \t") != ""
