@@ -2,6 +2,9 @@
 
 - :func:`simulate` and :mod:`crossorigin.engine`: what a browser (Chromium) does with a
   cross-origin fetch() and the server's answers;
+- :class:`Policy`: a validated server-side CORS policy, enforced by the middleware in
+  :mod:`crossorigin.asgi`, :mod:`crossorigin.wsgi`, :mod:`crossorigin.django` and
+  :mod:`crossorigin.flask`;
 - :class:`crossorigin.origin.Origin` and friends: origins as the URL Standard defines them.
 """
 
@@ -14,6 +17,7 @@ from crossorigin.origin import (
     same_origin,
     same_site,
 )
+from crossorigin.policy import Policy, PolicyError
 from crossorigin.scenario import ScenarioError, simulate
 
 __all__ = [
@@ -21,6 +25,8 @@ __all__ = [
     "CorsError",
     "Origin",
     "OriginError",
+    "Policy",
+    "PolicyError",
     "ScenarioError",
     "origin_of_url",
     "parse_origin",
