@@ -88,6 +88,10 @@ _DEFAULTS: dict[str, Any] = {
     "intercept_exceptions": True,
     "always_send": True,
     "allow_private_network": False,
+    # crossorigin's explicit opt-ins, named so that they read as dangerous in a review.
+    "dangerously_allow_null_origin": False,
+    "dangerously_allow_insecure_origins": False,
+    "dangerously_allow_public_suffix_subdomains": False,
 }
 _ROUTE_OPTIONS = frozenset(_DEFAULTS) - {"resources", "intercept_exceptions"}
 _APP_OPTIONS = frozenset(_DEFAULTS)
@@ -226,6 +230,11 @@ def _build_route(options: Mapping[str, Any]) -> _Route:
         expose_headers=tuple(expose_headers),
         max_age=_max_age(options["max_age"]),
         allow_private_network=bool(options["allow_private_network"]),
+        dangerously_allow_null_origin=bool(options["dangerously_allow_null_origin"]),
+        dangerously_allow_insecure_origins=bool(options["dangerously_allow_insecure_origins"]),
+        dangerously_allow_public_suffix_subdomains=bool(
+            options["dangerously_allow_public_suffix_subdomains"]
+        ),
     )
     always_send = bool(options["always_send"])
     without_origin: tuple[tuple[str, str], ...] = ()

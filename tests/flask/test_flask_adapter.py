@@ -354,3 +354,24 @@ def test_unknown_options_and_header_regexes_are_refused() -> None:
         CORS(Flask(__name__), resources={"/api/*": {"orgins": [APP]}})
     with pytest.raises(ValueError, match="X-COMPANY"):
         cross_origin(allow_headers=[r"X-COMPANY-.*"])
+
+
+def test_insecure_origin_with_credentials_needs_the_named_opt_in() -> None:
+    app = Flask(__name__)
+    with pytest.raises(PolicyError, match="dangerously_allow_insecure_origins"):
+        CORS(app, origins=["http://app.test"], supports_credentials=True)
+    app = Flask(__name__)
+    CORS(
+        app,
+        origins=["http://app.test"],
+        supports_credentials=True,
+        dangerously_allow_insecure_origins=True,
+    )
+
+    @app.get("/")
+    def index() -> str:
+        return "ok"
+
+    response = app.test_client().get("/", headers={"Origin": "http://app.test"})
+    assert response.headers["Access-Control-Allow-Origin"] == "http://app.test"
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
