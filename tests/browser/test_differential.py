@@ -9,6 +9,7 @@ answers, credentials and modes) and compares the two the same way.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,7 +35,79 @@ def _engine() -> Simulate | None:
 
 SIMULATE = _engine()
 needs_engine = pytest.mark.skipif(SIMULATE is None, reason="engine not available")
-SCENARIOS = load_shared() + load_own()
+
+_NO_HOST_URLS = "simulate raises ValueError ('Invalid value for username') on a URL without a host"
+_HASH_ORDER = (
+    "the header kHeaderDisallowedByPreflightResponse names is the first missing one in the "
+    "network request's header order, which comes from Blink's HTTPHeaderMap (a hash map): "
+    "neither call order nor sorted"
+)
+_FETCH_SCHEME = (
+    "fetch() of a scheme it cannot load: the console line is Blink's 'Fetch API cannot load "
+    '{serialized url}. URL scheme "{scheme}" is not supported.\' (the error stays '
+    "kCorsDisabledScheme, reported as a DevTools CorsIssue)"
+)
+_CREDENTIALED_REDIRECT = (
+    "Blink cancels a redirect to a URL with user info even without the CORS flag (no-cors, "
+    "or same-origin to same-origin): net::ERR_ABORTED, no CorsError, no console line"
+)
+# Where the engine and Chromium 156 disagree today; each entry is a strict xfail, so fixing the
+# engine turns it into a failure that asks for the entry to be deleted.
+KNOWN_ENGINE_GAPS: dict[str, str] = {
+    "methods/method-invalid-token-empty": (
+        "method '' makes fetch() throw a TypeError; simulate reads '' as GET"
+    ),
+    "modes/no-cors-redirect-location-credentials": _CREDENTIALED_REDIRECT,
+    "redirects/redirect-credentials-same-origin-request": _CREDENTIALED_REDIRECT,
+    "redirects/redirect-back-to-page-origin-no-acao": (
+        "a tainting redirect back to the page's own origin keeps the CORS flag (Origin: null): "
+        "the target needs ACAO"
+    ),
+    "redirects/redirect-back-to-page-origin-acao-null": (
+        "after a redirect back to the page's origin the response is still CORS-filtered"
+    ),
+    "redirects/redirect-location-empty": (
+        "an empty Location is not followed: the 302 itself is the response (status 302)"
+    ),
+    "redirects/redirect-location-twice": (
+        "two Location lines: net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION, a network error"
+    ),
+    "redirects/redirect-to-data-url": "redirect to data: is net::ERR_UNSAFE_REDIRECT, no CorsError",
+    "redirects/redirect-to-about-blank": "redirect to about: is net::ERR_UNSAFE_REDIRECT",
+    "redirects/redirect-to-data-url-no-cors": _NO_HOST_URLS,
+    "redirects/redirect-to-ftp": (
+        "the console names the redirect target ('ftp://api.test/x' (redirected from ...)) and "
+        "the scheme list has chrome-experimental-site-token-provider"
+    ),
+    "request_headers/range-huge": "Range 'bytes=0-99999999999999999999' is not safelisted",
+    "request_headers/forbidden-user-agent": "a script-set User-Agent never causes a preflight",
+    "request_headers/acrh-mixed-safe-unsafe": _HASH_ORDER,
+    "request_headers/hint-order-accept-then-custom": _HASH_ORDER,
+    "request_headers/hint-order-content-type-then-custom": _HASH_ORDER,
+    "request_headers/hint-order-accept-language-then-custom": _HASH_ORDER,
+    "request_headers/limit-total-1025": _HASH_ORDER,
+    "schemes/scheme-file": _NO_HOST_URLS,
+    "schemes/scheme-data": _NO_HOST_URLS,
+    "schemes/scheme-data-no-cors": _NO_HOST_URLS,
+    "schemes/scheme-data-same-origin-mode": _NO_HOST_URLS,
+    "schemes/scheme-about-blank": _NO_HOST_URLS,
+    "schemes/scheme-javascript": _NO_HOST_URLS,
+    "schemes/scheme-ftp": _FETCH_SCHEME,
+    "schemes/scheme-ws": _FETCH_SCHEME,
+    "schemes/scheme-custom": _FETCH_SCHEME,
+    "schemes/scheme-chrome": _FETCH_SCHEME,
+    "schemes/url-with-fragment": "the console line keeps the request URL's fragment",
+    "schemes/url-unsafe-port": "port 6000 is a restricted port: net::ERR_UNSAFE_PORT, nothing sent",
+}
+
+
+def _param(labelled: LabelledScenario) -> Any:
+    gap = KNOWN_ENGINE_GAPS.get(labelled.id)
+    marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+    return pytest.param(labelled, id=labelled.id, marks=marks)
+
+
+SCENARIOS = [_param(s) for s in load_shared() + load_own()]
 
 
 def _disagreements(engine: Mapping[str, object], chromium: Mapping[str, object]) -> dict[str, Any]:
@@ -45,11 +118,37 @@ def _disagreements(engine: Mapping[str, object], chromium: Mapping[str, object])
     }
 
 
-def _compare(scenario: Mapping[str, Any], live_chromium: LiveChromium) -> None:
+_NAMED_HEADER = re.compile(r"Request header field (\S+) is not allowed")
+
+
+def _any_disallowed_header(result: Mapping[str, object]) -> Mapping[str, object]:
+    """The result with the header its console line names blanked out.
+
+    With several disallowed headers, Chromium names the first in Blink's header hash-map order
+    (see _HASH_ORDER); random scenarios only require that both name *a* disallowed header.
+    """
+    console = result.get("console")
+    if result.get("error") != "kHeaderDisallowedByPreflightResponse" or not console:
+        return result
+    preflight = result.get("preflight_request_headers")
+    requested = str((preflight or {}).get("access-control-request-headers", "")).split(",")
+    match = _NAMED_HEADER.search(str(console))
+    assert match is not None and match.group(1) in requested, console
+    return {
+        **result,
+        "console": _NAMED_HEADER.sub("Request header field * is not allowed", console),
+    }
+
+
+def _compare(
+    scenario: Mapping[str, Any], live_chromium: LiveChromium, *, any_named_header: bool = False
+) -> None:
     assert SIMULATE is not None
-    engine = SIMULATE(scenario)
-    chromium = live_chromium.run(scenario)
+    chromium: Mapping[str, object] = live_chromium.run(scenario)
+    engine: Mapping[str, object] = SIMULATE(scenario)
     assert set(engine) == set(EXPECT_KEYS)
+    if any_named_header:
+        chromium, engine = _any_disallowed_header(chromium), _any_disallowed_header(engine)
     disagreements = _disagreements(engine, chromium)
     shown = json.dumps({k: v for k, v in scenario.items() if k != "expect"}, ensure_ascii=False)
     assert disagreements == {}, f"engine and Chromium disagree on {shown}"
@@ -57,7 +156,7 @@ def _compare(scenario: Mapping[str, Any], live_chromium: LiveChromium) -> None:
 
 @needs_engine
 @pytest.mark.skipif(not SCENARIOS, reason="no scenarios found")
-@pytest.mark.parametrize("labelled", SCENARIOS, ids=[s.id for s in SCENARIOS])
+@pytest.mark.parametrize("labelled", SCENARIOS)
 def test_engine_matches_chromium(labelled: LabelledScenario, live_chromium: LiveChromium) -> None:
     _compare(labelled.scenario, live_chromium)
 
@@ -68,10 +167,12 @@ PAGE = "http://app.test:8001"
 API = "http://api.test:8002/resource"
 SAME_ORIGIN_URL = "http://app.test:8001/resource"
 
+# Pools of values; plain, passing values are repeated so that most draws get past the first
+# check and exercise the later ones (methods, headers, credentials, exposure).
 METHODS = [
-    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
-    "get", "post", "put", "delete", "patch", "options", "Delete",
-    "FOO", "chicken", "M-SEARCH", "TRACE",
+    "GET", "GET", "HEAD", "POST", "POST", "PUT", "PUT", "DELETE", "PATCH", "OPTIONS",
+    "get", "post", "put", "delete", "patch", "options", "Delete", "FOO", "chicken",
+    "M-SEARCH", "TRACE",
 ]  # fmt: skip
 REQUEST_HEADERS = [
     ("Content-Type", "text/plain"),
@@ -105,14 +206,17 @@ REQUEST_HEADERS = [
     ("Proxy-Foo", "1"),
     ("Cache-Control", "no-cache"),
 ]
-ACAO = [None, "*", PAGE, "null", PAGE + "/", "http://other.test:8001", "", "*, *", "app.test"]
-ACAC = [None, "true", "TRUE", "true ", "false"]
-ACAM = [None, "*", "PUT", "put", "GET, PUT, DELETE, PATCH", "FOO, chicken", "PUT,,DELETE",
-        "PUT, (DELETE)", "*, PUT", "M-SEARCH, patch, options"]  # fmt: skip
-ACAH = [None, "*", "x-custom", "X-Custom, Content-Type", "authorization", "*, authorization",
+ACAO = [PAGE, PAGE, PAGE, PAGE, "*", "*", None, "null", PAGE + "/", "http://other.test:8001",
+        "", "*, *", "app.test"]  # fmt: skip
+ACAC = ["true", "true", "true", None, "TRUE", "true ", "false"]
+ACAM = ["PUT, DELETE, PATCH, OPTIONS, FOO, chicken, M-SEARCH, patch, put", "*", "*", None, "PUT",
+        "put", "GET, PUT, DELETE, PATCH", "FOO, chicken", "PUT,,DELETE", "PUT, (DELETE)",
+        "*, PUT", "M-SEARCH, patch, options"]  # fmt: skip
+ACAH = ["*", "*", "x-custom, x-other, authorization, content-type", None, "x-custom",
+        "X-Custom, Content-Type", "authorization", "*, authorization",
         "content-type, authorization, x-custom, x-other, accept, accept-language, "
         "content-language, range, dpr, x-long", "bad header", ",x-custom,,"]  # fmt: skip
-ACEH = [None, "*", "X-Secret", "X-Secret, *", "x-secret, content-type"]
+ACEH = [None, None, "*", "X-Secret", "X-Secret, *", "x-secret, content-type"]
 
 
 def _answer(status: int, pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
@@ -124,19 +228,18 @@ def random_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     method = draw(st.sampled_from(METHODS))
     headers = draw(st.lists(st.sampled_from(REQUEST_HEADERS), max_size=4, unique_by=lambda h: h[0]))
     takes_body = method.upper() not in ("GET", "HEAD")
-    preflight_status = draw(st.sampled_from([200, 204, 204, 204, 299, 404, 500]))
-    credentials = draw(st.sampled_from(["omit", "same-origin", "include"]))
+    preflight_status = draw(st.sampled_from([204, 204, 204, 200, 299, 404, 500]))
     acac = draw(st.sampled_from(ACAC))
     return {
         "name": "hypothesis",
         "source": "random differential scenario",
         "page_origin": PAGE,
         "request": {
-            "url": draw(st.sampled_from([API] * 6 + [SAME_ORIGIN_URL])),
+            "url": draw(st.sampled_from([API] * 8 + [SAME_ORIGIN_URL])),
             "method": method,
             "headers": [list(h) for h in headers],
-            "mode": draw(st.sampled_from(["cors"] * 6 + ["no-cors", "same-origin"])),
-            "credentials": credentials,
+            "mode": draw(st.sampled_from(["cors"] * 8 + ["no-cors", "same-origin"])),
+            "credentials": draw(st.sampled_from(["omit", "same-origin", "same-origin", "include"])),
             "body": "payload" if takes_body and draw(st.booleans()) else None,
         },
         "server": {
@@ -179,4 +282,9 @@ def random_scenarios(draw: st.DrawFn) -> dict[str, Any]:
 def test_random_scenarios_engine_matches_chromium(
     scenario: dict[str, Any], live_chromium: LiveChromium
 ) -> None:
-    _compare(scenario, live_chromium)
+    _compare(scenario, live_chromium, any_named_header=True)
+
+
+def test_known_engine_gaps_name_existing_scenarios() -> None:
+    ids = {s.id for s in load_shared() + load_own()}
+    assert set(KNOWN_ENGINE_GAPS) <= ids

@@ -320,30 +320,29 @@ class ChromiumRunner:
         return [o.expect for o in self.observe_many(scenarios)]
 
     def observe_many(self, scenarios: Sequence[Mapping[str, Any]]) -> list[Observation]:
-        """Run scenarios concurrently (each in its own context); results in input order."""
+        """Run scenarios (each in its own context, ``concurrency`` at a time), in input order."""
         ports: set[int] = set()
         for scenario in scenarios:
             ports |= scenario_ports(scenario)
         with self._ports(ports):
+            return self._call(lambda: self._observe_all(scenarios))
 
-            async def batch() -> list[Observation]:
-                gate = asyncio.Semaphore(self.concurrency)
+    async def _observe_all(self, scenarios: Sequence[Mapping[str, Any]]) -> list[Observation]:
+        gate = asyncio.Semaphore(self.concurrency)
 
-                async def one(scenario: Mapping[str, Any]) -> Observation:
-                    async with gate:
-                        return await asyncio.wait_for(self._observe(scenario), _SCENARIO_TIMEOUT)
+        async def one(scenario: Mapping[str, Any]) -> Observation:
+            async with gate:
+                return await asyncio.wait_for(self._observe(scenario), _SCENARIO_TIMEOUT)
 
-                outcomes = await asyncio.gather(*(one(s) for s in scenarios), return_exceptions=True)
-                failures = [
-                    f"{s.get('name', '<unnamed>')!r}: {o!r}"
-                    for s, o in zip(scenarios, outcomes, strict=True)
-                    if isinstance(o, BaseException)
-                ]
-                if failures:
-                    raise ScenarioRunError("could not run " + "; ".join(failures))
-                return [o for o in outcomes if isinstance(o, Observation)]
-
-            return self._call(batch)
+        outcomes = await asyncio.gather(*(one(s) for s in scenarios), return_exceptions=True)
+        failures = [
+            f"{scenario.get('name', '<unnamed>')!r}: {outcome!r}"
+            for scenario, outcome in zip(scenarios, outcomes, strict=True)
+            if isinstance(outcome, BaseException)
+        ]
+        if failures:
+            raise ScenarioRunError("could not run " + "; ".join(failures))
+        return [o for o in outcomes if isinstance(o, Observation)]
 
     @contextlib.contextmanager
     def _ports(self, ports: Iterable[int]) -> Iterator[None]:

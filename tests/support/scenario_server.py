@@ -219,11 +219,29 @@ class ScenarioServer:
         if missing:
             asyncio.run_coroutine_threadsafe(self._listen(missing), self._loop).result()
 
+    def listen_ephemeral(self) -> int:
+        """Bind one free port chosen by the kernel (for tests of the server itself)."""
+
+        async def bind() -> int:
+            server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+            port = int(server.sockets[0].getsockname()[1])
+            self._servers[port] = server
+            return port
+
+        return asyncio.run_coroutine_threadsafe(bind(), self._loop).result()
+
     async def _listen(self, ports: Sequence[int]) -> None:
         for port in ports:
-            self._servers[port] = await asyncio.start_server(
-                self._handle, "127.0.0.1", port, reuse_address=True
-            )
+            try:
+                self._servers[port] = await asyncio.start_server(
+                    self._handle, "127.0.0.1", port, reuse_address=True
+                )
+            except OSError as error:
+                raise OSError(
+                    error.errno,
+                    f"cannot listen on 127.0.0.1:{port} ({error.strerror}): the Chromium "
+                    "scenarios need the ports their URLs name; stop whatever holds it",
+                ) from error
 
     def stop_listening(self) -> None:
         """Release every port (open connections finish on their own)."""
@@ -277,7 +295,7 @@ class ScenarioServer:
                 data, keep_open = self._respond(request)
                 writer.write(data)
                 await writer.drain()
-                if not keep_open:
+                if not keep_open or (request.header("connection") or "").lower() == "close":
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
