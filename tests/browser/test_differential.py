@@ -128,12 +128,16 @@ def _any_disallowed_header(result: Mapping[str, object]) -> Mapping[str, object]
     (see _HASH_ORDER); random scenarios only require that both name *a* disallowed header.
     """
     console = result.get("console")
-    if result.get("error") != "kHeaderDisallowedByPreflightResponse" or not console:
+    if result.get("error") != "kHeaderDisallowedByPreflightResponse" or not isinstance(
+        console, str
+    ):
         return result
     preflight = result.get("preflight_request_headers")
-    requested = str((preflight or {}).get("access-control-request-headers", "")).split(",")
-    match = _NAMED_HEADER.search(str(console))
-    assert match is not None and match.group(1) in requested, console
+    requested = (
+        preflight.get("access-control-request-headers", "") if isinstance(preflight, dict) else ""
+    )
+    match = _NAMED_HEADER.search(console)
+    assert match is not None and match.group(1) in str(requested).split(","), console
     return {
         **result,
         "console": _NAMED_HEADER.sub("Request header field * is not allowed", console),
