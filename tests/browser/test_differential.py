@@ -103,8 +103,9 @@ def _compare(
     if any_named_header:
         chromium, engine = _any_disallowed_header(chromium), _any_disallowed_header(engine)
     disagreements = _disagreements(engine, chromium)
-    shown = json.dumps({k: v for k, v in scenario.items() if k != "expect"}, ensure_ascii=False)
-    assert disagreements == {}, f"engine and Chromium disagree on {shown}"
+    assert disagreements == {}, "engine and Chromium disagree on " + json.dumps(
+        {k: v for k, v in scenario.items() if k != "expect"}, ensure_ascii=False
+    )
 
 
 @needs_engine

@@ -110,6 +110,8 @@ _DETAILS: tuple[tuple[str, str], ...] = (
     ("kDisallowedByMode", 'Request mode is "same-origin" but the URL\'s origin is not same'),
     ("kInvalidResponse", "The response is invalid"),
     ("kCorsDisabledScheme", "Cross origin requests are only supported for protocol schemes"),
+    # Blink's own line for fetch() of a scheme it cannot load; DevTools files it as this error.
+    ("kCorsDisabledScheme", 'Fetch API cannot load .*\\. URL scheme ".*" is not supported\\.'),
     ("kInvalidAllowMethodsPreflightResponse", "Cannot parse Access-Control-Allow-Methods"),
     ("kInvalidAllowHeadersPreflightResponse", "Cannot parse Access-Control-Allow-Headers"),
     ("kMethodDisallowedByPreflightResponse", "Method .* is not allowed by Access-Control-Allow"),

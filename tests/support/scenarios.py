@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -24,9 +23,9 @@ __all__ = [
     "load_shared",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED_EXAMPLES = ROOT.parent / "shared" / "scenarios" / "examples.json"
-SCENARIO_DIR = ROOT / "tests" / "scenarios"
+from tests.conftest import OWN_SCENARIOS as SCENARIO_DIR
+from tests.conftest import ROOT, SHARED_EXAMPLES
+
 _FIELD_ORDER = ("name", "source", "page_origin", "request", "server", "expect")
 _WIDTH = 100
 
