@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from typing import Any
 
 from crossorigin.policy import Policy
+from crossorigin.policy._middleware import middleware_policy
 
 __all__ = ["CORSMiddleware"]
 
@@ -83,16 +84,6 @@ def _with_cors(headers: Any, cors: tuple[tuple[bytes, bytes], ...]) -> list[Any]
 
 
 # Starlette's defaults, which are this adapter's.
-_DEFAULTS: dict[str, object] = {
-    "allow_origins": (),
-    "allow_methods": ("GET",),
-    "allow_headers": (),
-    "allow_credentials": False,
-    "allow_origin_regex": None,
-    "allow_private_network": False,
-    "expose_headers": (),
-    "max_age": 600,
-}
 
 
 class CORSMiddleware:
@@ -113,33 +104,17 @@ class CORSMiddleware:
         policy: Policy | None = None,
         **more: Any,
     ) -> None:
-        if policy is None:
-            policy = Policy(
-                allow_origins=allow_origins,
-                allow_methods=allow_methods,
-                allow_headers=allow_headers,
-                allow_credentials=allow_credentials,
-                allow_origin_regex=allow_origin_regex,
-                allow_private_network=allow_private_network,
-                expose_headers=expose_headers,
-                max_age=max_age,
-                **more,
-            )
-        else:
-            given = dict(
-                more,
-                allow_origins=allow_origins,
-                allow_methods=allow_methods,
-                allow_headers=allow_headers,
-                allow_credentials=allow_credentials,
-                allow_origin_regex=allow_origin_regex,
-                allow_private_network=allow_private_network,
-                expose_headers=expose_headers,
-                max_age=max_age,
-            )
-            mixed = sorted(k for k, v in given.items() if k in more or _DEFAULTS[k] != v)
-            if mixed:
-                raise TypeError(f"pass either policy= or policy keywords, not both: {mixed}")
+        given = {
+            "allow_origins": allow_origins,
+            "allow_methods": allow_methods,
+            "allow_headers": allow_headers,
+            "allow_credentials": allow_credentials,
+            "allow_origin_regex": allow_origin_regex,
+            "allow_private_network": allow_private_network,
+            "expose_headers": expose_headers,
+            "max_age": max_age,
+        }
+        policy = middleware_policy(policy, given, more)
         self.app = app
         self.policy = policy
         self._actual = policy.actual_raw
