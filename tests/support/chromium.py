@@ -52,12 +52,14 @@ from tests.support.scenario_server import (
 __all__ = [
     "EXPECT_KEYS",
     "ChromiumRunner",
+    "ChromiumThread",
     "LiveChromium",
     "Observation",
     "ScenarioRunError",
     "chromium_available",
     "cors_error_from_console",
     "launch_args",
+    "launch_chromium",
 ]
 
 EXPECT_KEYS = (
@@ -144,6 +146,82 @@ def launch_args(user_data_dir: str) -> list[str]:
         f"--user-data-dir={user_data_dir}",
         "about:blank",
     ]
+
+
+async def launch_chromium(playwright: Playwright, executable: str | None = None) -> Browser:
+    """Headless Chromium as notes/TEAM.md prescribes: Debian's executable, :func:`launch_args`
+    (so ``*.test`` resolves to 127.0.0.1 and nothing else resolves) and a fresh user-data
+    directory, removed when the browser disconnects."""
+    user_data_dir = tempfile.mkdtemp(prefix="crossorigin-chromium-")
+    try:
+        browser = await playwright.chromium.launch(
+            executable_path=executable or shutil.which("chromium") or "chromium",
+            ignore_default_args=True,
+            args=launch_args(user_data_dir),
+            timeout=60_000,
+        )
+    except BaseException:
+        shutil.rmtree(user_data_dir, ignore_errors=True)
+        raise
+    browser.on("disconnected", lambda _: shutil.rmtree(user_data_dir, ignore_errors=True))
+    return browser
+
+
+class ChromiumThread:
+    """:func:`launch_chromium` on a private event loop thread, for synchronous callers.
+
+    The caller's thread never gets an event loop (tests call ``asyncio.run`` and Starlette's
+    test client freely); :meth:`run` blocks until a coroutine on the browser's loop is done.
+    Use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, *, executable: str | None = None, timeout: float | None = None) -> None:
+        self._timeout = timeout
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="chromium", daemon=True)
+        self._thread.start()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        try:
+            self.run(self._launch(executable))
+        except BaseException:
+            self.close()
+            raise
+
+    async def _launch(self, executable: str | None) -> None:
+        self._playwright = await async_playwright().start()
+        self._browser = await launch_chromium(self._playwright, executable)
+
+    @property
+    def browser(self) -> Browser:
+        assert self._browser is not None, "Chromium is not running"
+        return self._browser
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` on the browser's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(self._timeout)
+
+    def close(self) -> None:
+        async def stop() -> None:
+            if self._browser is not None:
+                with contextlib.suppress(Exception):
+                    await self._browser.close()
+            if self._playwright is not None:
+                with contextlib.suppress(Exception):
+                    await self._playwright.stop()
+
+        if self._loop.is_running():
+            with contextlib.suppress(Exception):
+                self.run(stop())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop.close()
+
+    def __enter__(self) -> ChromiumThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def chromium_available() -> str | None:
@@ -255,57 +333,25 @@ class ChromiumRunner:
 
     def __init__(self, *, concurrency: int = 1, executable: str | None = None) -> None:
         self.concurrency = concurrency
-        self._executable = executable or shutil.which("chromium") or "chromium"
         self._server = ScenarioServer()
         self._tags = itertools.count()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="chromium-runner", daemon=True
-        )
-        self._thread.start()
-        self._user_data_dir = tempfile.mkdtemp(prefix="crossorigin-chromium-")
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
         try:
-            self._call(self._launch)
+            self._chromium = ChromiumThread(executable=executable)
         except BaseException:
-            self.close()
+            self._server.close()
             raise
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _call(self, coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine(), self._loop).result()
-
-    async def _launch(self) -> None:
-        self._playwright = await async_playwright().start()
-        self._browser = await self._playwright.chromium.launch(
-            executable_path=self._executable,
-            ignore_default_args=True,
-            args=launch_args(self._user_data_dir),
-            timeout=60_000,
-        )
+        return self._chromium.run(coroutine())
 
     @property
     def version(self) -> str:
-        assert self._browser is not None
-        return self._browser.version
+        return self._chromium.browser.version
 
     def close(self) -> None:
-        async def stop() -> None:
-            if self._browser is not None:
-                with contextlib.suppress(Exception):
-                    await self._browser.close()
-            if self._playwright is not None:
-                with contextlib.suppress(Exception):
-                    await self._playwright.stop()
-
-        if self._loop.is_running():
-            self._call(stop)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+        self._chromium.close()
         self._server.close()
-        shutil.rmtree(self._user_data_dir, ignore_errors=True)
 
     def __enter__(self) -> ChromiumRunner:
         return self
@@ -360,7 +406,6 @@ class ChromiumRunner:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     async def _observe(self, scenario: Mapping[str, Any]) -> Observation:
-        assert self._browser is not None
         tag = f"{os.getpid()}-{next(self._tags)}"
         request = scenario["request"]
         init: dict[str, Any] = {
@@ -373,7 +418,7 @@ class ChromiumRunner:
             init["body"] = request["body"]
         _check_page_origin(scenario["page_origin"])
         capture = _Capture()
-        context = await self._browser.new_context(user_agent=_USER_AGENT + tag)
+        context = await self._chromium.browser.new_context(user_agent=_USER_AGENT + tag)
         self._server.register(tag, scenario)
         try:
             page = await context.new_page()
