@@ -14,36 +14,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import contextlib
-import shutil
 import socket
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from tests.support.chromium import ChromiumThread
+from tests.support.pages import PageServer
 
-PAGE = b"<!doctype html><meta charset=utf-8><title>page</title>"
-
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-proxy-server",
-    "--disable-field-trial-config",
-    "--remote-debugging-pipe",
-    "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND",
+__all__ = [
+    "BROWSER_CASES",
+    "BrowserCase",
+    "Chromium",
+    "LiveAdapter",
+    "PageServer",
+    "check_browser_case",
+    "serve_asgi",
+    "serve_wsgi",
 ]
 
 FETCH_JS = """
@@ -58,46 +48,6 @@ async ({url, init}) => {
   }
 }
 """
-
-
-def chromium_unavailable() -> str | None:
-    """Why Chromium tests cannot run here, or None."""
-    if shutil.which("chromium") is None:
-        return "chromium is not installed"
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed"
-    return None
-
-
-class _PageHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        self.wfile.write(PAGE)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-class PageServer:
-    """A blank HTML page on 127.0.0.1, any Host."""
-
-    def __init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def origin(self, host: str = "app.test") -> str:
-        return f"http://{host}:{self.port}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def _free_socket() -> socket.socket:
@@ -147,38 +97,15 @@ def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
         thread.join(10)
 
 
-class Chromium:
-    """Headless Chromium driven through Playwright's async API on a private thread.
-
-    The caller's thread never gets an event loop (the tests call ``asyncio.run`` and
-    Starlette's test client freely); one fresh browser context per fetch.
-    """
+class Chromium(ChromiumThread):
+    """Headless Chromium (:func:`tests.support.chromium.launch_chromium`) on a private thread;
+    one fresh browser context per fetch."""
 
     def __init__(self) -> None:
-        self._user_data_dir = tempfile.mkdtemp(prefix="crossorigin-adapters-")
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        self._playwright: Any = None
-        self._browser: Any = None
-        self._run(self._launch())
-
-    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
-
-    async def _launch(self) -> None:
-        from playwright.async_api import async_playwright
-
-        self._playwright = await async_playwright().start()
-        self._browser = await self._playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            ignore_default_args=True,
-            args=[*LAUNCH_ARGS, f"--user-data-dir={self._user_data_dir}", "about:blank"],
-            timeout=60_000,
-        )
+        super().__init__(timeout=120)
 
     async def _fetch(self, page_origin: str, url: str, init: dict[str, Any]) -> dict[str, Any]:
-        context = await self._browser.new_context()
+        context = await self.browser.new_context()
         try:
             page = await context.new_page()
             await page.goto(page_origin + "/", wait_until="load")
@@ -189,29 +116,7 @@ class Chromium:
 
     def fetch(self, page_origin: str, url: str, **init: Any) -> dict[str, Any]:
         """``fetch(url, init)`` from a page at ``page_origin``; what the page saw."""
-        return self._run(self._fetch(page_origin, url, init))
-
-    async def _close(self) -> None:
-        await self._browser.close()
-        await self._playwright.stop()
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._run(self._close())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        shutil.rmtree(self._user_data_dir, ignore_errors=True)
-
-
-_shared: list[Chromium] = []
-
-
-def shared_chromium() -> Chromium:
-    """One Chromium per test process, closed when the process exits."""
-    if not _shared:
-        _shared.append(Chromium())
-        atexit.register(_shared[0].close)
-    return _shared[0]
+        return self.run(self._fetch(page_origin, url, init))
 
 
 @dataclass(frozen=True)
@@ -257,16 +162,20 @@ BROWSER_CASES = [
 ]
 
 
+@dataclass(frozen=True)
+class LiveAdapter:
+    """A middleware served on loopback: its base URL, the methods its app saw, its policy."""
+
+    base: str
+    methods: list[str]
+    policy: Any
+
+
 def check_browser_case(
-    chromium: Chromium,
-    page_server: PageServer,
-    case: BrowserCase,
-    *,
-    base: str,
-    methods: list[str],
-    policy: Any,
+    chromium: Chromium, page_server: PageServer, case: BrowserCase, adapter: LiveAdapter
 ) -> None:
     """Run ``case`` in Chromium and assert the verdict, the app's view and the self-check."""
+    base, methods, policy = adapter.base, adapter.methods, adapter.policy
     methods.clear()
     page_origin = page_server.origin(case.page_host)
     seen = chromium.fetch(page_origin, base + "/resource", **case.init)

@@ -10,17 +10,15 @@ cross-origin to both.
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.async_api import Page
 from waitress.server import create_server
 
-from tests.support.chromium import chromium_available, launch_args
+from tests.support.chromium import ChromiumThread, chromium_available
 
 __all__ = ["Browser", "chromium_available", "serve"]
 
@@ -52,36 +50,30 @@ def serve(app: Callable[..., Any]) -> Iterator[int]:
         thread.join(5)
 
 
-class Browser:
-    """One headless Chromium (persistent context, fresh profile); ``fetch`` from a page."""
+class Browser(ChromiumThread):
+    """One headless Chromium (:func:`tests.support.chromium.launch_chromium`) and one page in
+    one browser context, kept across calls; ``fetch`` from that page."""
 
     def __init__(self) -> None:
-        self._profile = tempfile.mkdtemp(prefix="crossorigin-adapter-chromium-")
-        self._playwright = sync_playwright().start()
-        self._context: BrowserContext = self._playwright.chromium.launch_persistent_context(
-            self._profile,
-            executable_path=shutil.which("chromium"),
-            ignore_default_args=True,
-            args=launch_args(self._profile),
-        )
-        self._page: Page = (
-            self._context.pages[0] if self._context.pages else self._context.new_page()
-        )
+        super().__init__()
+        self._page: Page = self.run(self._new_page())
         self._unique = itertools.count()
+
+    async def _new_page(self) -> Page:
+        context = await self.browser.new_context()
+        return await context.new_page()
 
     def fetch(self, page_url: str, url: str, **init: Any) -> dict[str, Any]:
         """Load ``page_url``, then ``fetch(url, init)`` from it: ok/status/body/headers or error.
 
         A query parameter makes every URL unique, so no preflight is answered from the cache.
         """
-        if self._page.url != page_url:
-            self._page.goto(page_url)
         separator = "&" if "?" in url else "?"
         unique = f"{url}{separator}n={next(self._unique)}"
-        result: dict[str, Any] = self._page.evaluate(_FETCH, {"url": unique, "init": init})
-        return result
+        return self.run(self._fetch(page_url, unique, init))
 
-    def close(self) -> None:
-        self._context.close()
-        self._playwright.stop()
-        shutil.rmtree(self._profile, ignore_errors=True)
+    async def _fetch(self, page_url: str, url: str, init: dict[str, Any]) -> dict[str, Any]:
+        if self._page.url != page_url:
+            await self._page.goto(page_url)
+        result: dict[str, Any] = await self._page.evaluate(_FETCH, {"url": url, "init": init})
+        return result

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.fixes.browser import Chromium
+from tests.support.fixtures import chromium_fixture, page_server
 
-import pytest
+__all__ = ["chromium", "page_server"]
 
-from tests.fixes.browser import Chromium, PageServer, chromium_missing
-
-
-@pytest.fixture(scope="session")
-def page_server() -> Iterator[PageServer]:
-    server = PageServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Chromium]:
-    reason = chromium_missing()
-    if reason is not None:
-        pytest.skip(reason)
-    browser = Chromium()
-    yield browser
-    browser.close()
+chromium = chromium_fixture(Chromium)

@@ -1,24 +1,10 @@
-"""The same page server and Chromium fixtures as tests/asgi (one helper module: loopback)."""
+"""Fixtures of the adapter tests: a page server and headless Chromium (tests/support)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.asgi.loopback import Chromium
+from tests.support.fixtures import chromium_fixture, page_server
 
-import pytest
+__all__ = ["chromium", "page_server"]
 
-from tests.asgi.loopback import Chromium, PageServer, chromium_unavailable, shared_chromium
-
-
-@pytest.fixture(scope="session")
-def page_server() -> Iterator[PageServer]:
-    server = PageServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Chromium]:
-    reason = chromium_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    yield shared_chromium()
+chromium = chromium_fixture(Chromium)
