@@ -17,10 +17,12 @@ from tests.asgi.loopback import (
     BROWSER_CASES,
     BrowserCase,
     Chromium,
+    LiveAdapter,
     PageServer,
     check_browser_case,
     serve_asgi,
 )
+from tests.support.middleware import policy_keywords
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -41,31 +43,20 @@ class RecordingApp:
 
 
 @pytest.fixture(scope="module")
-def server(page_server: PageServer) -> Iterator[tuple[str, RecordingApp, CORSMiddleware]]:
+def server(page_server: PageServer) -> Iterator[LiveAdapter]:
     app = RecordingApp()
     cors = CORSMiddleware(
         app,
-        allow_origins=[page_server.origin()],
-        allow_methods=["GET", "PUT"],
-        allow_headers=["X-Token"],
-        allow_credentials=True,
-        expose_headers=["X-Request-Id"],
         # The loopback test network has no TLS, and http://app.test is not a loopback name
         # to the policy (Chromium maps it to 127.0.0.1 by a command-line rule).
-        dangerously_allow_insecure_origins=True,
+        **policy_keywords(page_server.origin(), dangerously_allow_insecure_origins=True),
     )
     with serve_asgi(cors) as base:
-        yield base, app, cors
+        yield LiveAdapter(base, app.methods, cors.policy)
 
 
 @pytest.mark.parametrize("case", BROWSER_CASES, ids=lambda case: case.name)
 def test_chromium_agrees_with_the_middleware(
-    chromium: Chromium,
-    page_server: PageServer,
-    server: tuple[str, RecordingApp, CORSMiddleware],
-    case: BrowserCase,
+    chromium: Chromium, page_server: PageServer, server: LiveAdapter, case: BrowserCase
 ) -> None:
-    base, app, cors = server
-    check_browser_case(
-        chromium, page_server, case, base=base, methods=app.methods, policy=cors.policy
-    )
+    check_browser_case(chromium, page_server, case, server)

@@ -17,10 +17,12 @@ from tests.asgi.loopback import (
     BROWSER_CASES,
     BrowserCase,
     Chromium,
+    LiveAdapter,
     PageServer,
     check_browser_case,
     serve_wsgi,
 )
+from tests.support.middleware import policy_keywords
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -41,29 +43,19 @@ class RecordingApp:
 
 
 @pytest.fixture(scope="module")
-def server(page_server: PageServer) -> Iterator[tuple[str, RecordingApp, CORSMiddleware]]:
+def server(page_server: PageServer) -> Iterator[LiveAdapter]:
     app = RecordingApp()
     cors = CORSMiddleware(
         app,
-        allow_origins=[page_server.origin()],
-        allow_methods=["GET", "PUT"],
-        allow_headers=["X-Token"],
-        allow_credentials=True,
-        expose_headers=["X-Request-Id"],
-        dangerously_allow_insecure_origins=True,  # no TLS on the loopback test network
+        # no TLS on the loopback test network
+        **policy_keywords(page_server.origin(), dangerously_allow_insecure_origins=True),
     )
     with serve_wsgi(cors) as base:
-        yield base, app, cors
+        yield LiveAdapter(base, app.methods, cors.policy)
 
 
 @pytest.mark.parametrize("case", BROWSER_CASES, ids=lambda case: case.name)
 def test_chromium_agrees_with_the_middleware(
-    chromium: Chromium,
-    page_server: PageServer,
-    server: tuple[str, RecordingApp, CORSMiddleware],
-    case: BrowserCase,
+    chromium: Chromium, page_server: PageServer, server: LiveAdapter, case: BrowserCase
 ) -> None:
-    base, app, cors = server
-    check_browser_case(
-        chromium, page_server, case, base=base, methods=app.methods, policy=cors.policy
-    )
+    check_browser_case(chromium, page_server, case, server)

@@ -8,6 +8,7 @@ import pytest
 
 from crossorigin.policy import VARY_PREFLIGHT, Policy, PolicyError
 from crossorigin.wsgi import CORSMiddleware
+from tests.support.middleware import policy_keywords
 
 APP_ORIGIN = "https://app.example.com"
 OTHER_ORIGIN = "https://other.example.net"
@@ -50,15 +51,9 @@ def values(headers: list[tuple[str, str]], name: str) -> list[str]:
 
 
 def middleware(app: Any = None, **options: Any) -> CORSMiddleware:
-    settings: dict[str, Any] = {
-        "allow_origins": [APP_ORIGIN],
-        "allow_methods": ["GET", "PUT"],
-        "allow_headers": ["X-Token"],
-        "allow_credentials": True,
-        "expose_headers": ["X-Request-Id"],
-    }
-    settings.update(options)
-    return CORSMiddleware(app if app is not None else RecordingApp(), **settings)
+    return CORSMiddleware(
+        app if app is not None else RecordingApp(), **policy_keywords(APP_ORIGIN, **options)
+    )
 
 
 def preflight(
