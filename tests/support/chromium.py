@@ -127,6 +127,9 @@ _HAS_PREFLIGHT_TWIN = frozenset(name for name, _ in _DETAILS[:6])
 
 T = TypeVar("T")
 
+# The user-data directory of every browser launch_chromium() started and has not closed.
+_PROFILES: dict[Browser, str] = {}
+
 
 def launch_args(user_data_dir: str) -> list[str]:
     """The Chromium command line notes/TEAM.md prescribes."""
@@ -151,7 +154,7 @@ def launch_args(user_data_dir: str) -> list[str]:
 async def launch_chromium(playwright: Playwright, executable: str | None = None) -> Browser:
     """Headless Chromium as notes/TEAM.md prescribes: Debian's executable, :func:`launch_args`
     (so ``*.test`` resolves to 127.0.0.1 and nothing else resolves) and a fresh user-data
-    directory, removed when the browser disconnects."""
+    directory, removed by :func:`close_chromium`."""
     user_data_dir = tempfile.mkdtemp(prefix="crossorigin-chromium-")
     try:
         browser = await playwright.chromium.launch(
@@ -163,8 +166,19 @@ async def launch_chromium(playwright: Playwright, executable: str | None = None)
     except BaseException:
         shutil.rmtree(user_data_dir, ignore_errors=True)
         raise
-    browser.on("disconnected", lambda _: shutil.rmtree(user_data_dir, ignore_errors=True))
+    _PROFILES[browser] = user_data_dir
     return browser
+
+
+async def close_chromium(browser: Browser) -> None:
+    """Close a browser from :func:`launch_chromium` and remove its user-data directory."""
+    try:
+        with contextlib.suppress(Exception):
+            await browser.close()
+    finally:
+        profile = _PROFILES.pop(browser, None)
+        if profile is not None:
+            shutil.rmtree(profile, ignore_errors=True)
 
 
 class ChromiumThread:
@@ -204,8 +218,7 @@ class ChromiumThread:
     def close(self) -> None:
         async def stop() -> None:
             if self._browser is not None:
-                with contextlib.suppress(Exception):
-                    await self._browser.close()
+                await close_chromium(self._browser)
             if self._playwright is not None:
                 with contextlib.suppress(Exception):
                     await self._playwright.stop()
