@@ -6,13 +6,17 @@
                        allow_credentials=True)
 
 Same positional order, keyword names and defaults as Starlette's, plus the policy's other
-keywords (``allow_origin_predicate``, ``preflight_status``, the ``dangerously_*`` flags) and
-``policy=`` to share one prebuilt :class:`~crossorigin.policy.Policy`. All decisions are the
-policy's; this layer only reads ``scope["headers"]`` (raw bytes, one pass, no Headers object)
-and writes the answer:
+keywords (``allow_origin_predicate``, ``preflight_status``, ``preflight_failure_status``,
+``echo_request_headers``, the ``dangerously_*`` flags) and ``policy=`` to share one prebuilt
+:class:`~crossorigin.policy.Policy`. All decisions are the policy's; this layer only reads
+``scope["headers"]`` (raw bytes, one pass, no Headers object) and writes the answer:
 
 - a preflight (OPTIONS + Origin + Access-Control-Request-Method) is answered here and never
-  reaches the application; every other OPTIONS request does;
+  reaches the application; every other OPTIONS request does. Built from keywords, the answer
+  keeps Starlette's statuses, 200 ``OK`` and 400 ``Disallowed CORS <checks>`` (with no CORS
+  header), so switching changes nothing a client or a test of the app sees but the unsafe
+  cases; pass ``preflight_status=204, preflight_failure_status=403`` for crossorigin's own
+  (a ``policy=`` keeps the policy's, 204 and 403 by default);
 - every other response gets the policy's headers appended and ``Origin`` merged into its
   Vary (appended, de-duplicated case-insensitively, collapsed into one line so middleware that
   reads only the first Vary line, like Starlette's GZip, keeps it);
@@ -46,7 +50,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _VARY_ORIGIN = (b"vary", b"Origin")
-_EMPTY_BODY = {"type": "http.response.body", "body": b"", "more_body": False}
+_TEXT = (b"content-type", b"text/plain; charset=utf-8")
+# Starlette's preflight statuses: what its users' clients and tests see today.
+_STARLETTE_ANSWER = {"preflight_status": 200, "preflight_failure_status": 400}
 
 
 def _merge_vary(values: list[bytes]) -> bytes | None:
@@ -114,7 +120,7 @@ class CORSMiddleware:
             "expose_headers": expose_headers,
             "max_age": max_age,
         }
-        policy = middleware_policy(policy, given, more)
+        policy = middleware_policy(policy, given, more, _STARLETTE_ANSWER)
         self.app = app
         self.policy = policy
         self._actual = policy.actual_raw
@@ -144,11 +150,16 @@ class CORSMiddleware:
                 elif name == b"access-control-request-private-network":
                     private_network = value
             if origin is not None and method is not None:
-                status, headers = self._preflight(origin, method, request_headers, private_network)
-                if status != 204:
+                status, headers, body = self._preflight(
+                    origin, method, request_headers, private_network
+                )
+                if body:
+                    headers.append((b"content-length", str(len(body)).encode()))
+                    headers.append(_TEXT)
+                elif status != 204:  # RFC 9110 §8.6: no Content-Length in a 204
                     headers.append((b"content-length", b"0"))
                 await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send(_EMPTY_BODY.copy())
+                await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
         else:
             for name, value in scope["headers"]:

@@ -96,16 +96,19 @@ class CORSMiddleware:
         if origin is not None and environ["REQUEST_METHOD"] == "OPTIONS":
             method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
             if method is not None:
-                status, headers = self.policy.preflight(
+                status, headers, text, _ = self.policy.preflight_answer(
                     origin,
                     method,
                     environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
                     environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
                 )
-                if status != 204:
-                    headers.append(("Content-Length", "0"))
+                body = text.encode()
+                if body:
+                    headers.append(("Content-Type", "text/plain; charset=utf-8"))
+                if status != HTTPStatus.NO_CONTENT:  # RFC 9110 §8.6: none in a 204
+                    headers.append(("Content-Length", str(len(body))))
                 start_response(_STATUS_LINES.get(status, str(status)), headers)
-                return []
+                return [body] if body else []
         cors = self.policy.actual(origin)
 
         def start_response_with_cors(

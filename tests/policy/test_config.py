@@ -121,6 +121,8 @@ REFUSED: list[tuple[str, dict[str, Any], object]] = [
     ("max-age-out-of-range", {"max_age": 86401}, 86401),
     ("max-age-out-of-range", {"max_age": -1}, -1),
     ("preflight-status-out-of-range", {"preflight_status": 302}, 302),
+    ("preflight-failure-status-out-of-range", {"preflight_failure_status": 500}, 500),
+    ("preflight-failure-status-out-of-range", {"preflight_failure_status": 200}, 200),
 ]
 
 
@@ -237,7 +239,8 @@ def test_methods_are_normalized_as_fetch_does_and_header_names_lowercased() -> N
         "x-token",
         "authorization",
     )
-    assert options["expose_headers"] == ("x-request-id",)
+    # Exposed names are written as given (browsers compare them case-insensitively).
+    assert options["expose_headers"] == ("X-Request-Id",)
 
 
 def test_a_policy_is_immutable() -> None:

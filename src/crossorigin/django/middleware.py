@@ -197,17 +197,19 @@ class CorsMiddleware:
         policy = self._policy(request, preflight=True)
         if policy is None:
             return None
-        status, headers = policy.preflight(
+        status, headers, body, _ = policy.preflight_answer(
             origin,
             method,
             meta.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             meta.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
-        response = HttpResponse(status=status)
+        response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+        if not body:
+            del response["Content-Type"]
         for name, value in headers:
             response[name] = value
         if status != HTTPStatus.NO_CONTENT:  # RFC 9110 §8.6: no Content-Length in a 204
-            response["Content-Length"] = "0"
+            response["Content-Length"] = str(len(response.content))
         return response
 
     def _add_headers(self, request: HttpRequest, response: HttpResponseBase) -> None:

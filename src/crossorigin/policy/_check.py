@@ -100,12 +100,10 @@ def run_check(
             requested_method = http_request.header("Access-Control-Request-Method") or ""
             requested_headers = http_request.header("Access-Control-Request-Headers")
             private_network = http_request.header("Access-Control-Request-Private-Network")
-            status, answer = policy.preflight(
+            status, answer, _, refusals = policy.preflight_answer(
                 sent_origin, requested_method, requested_headers, private_network
             )
-            refusal[0] = policy.preflight_refusal(
-                sent_origin, requested_method, requested_headers, private_network
-            )
+            refusal[0] = refusals[0] if refusals else None
             return HttpResponse(status=status, headers=tuple(answer))
         answer = policy.actual(sent_origin)
         if sent_origin is not None and not answer:

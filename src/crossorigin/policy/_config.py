@@ -25,12 +25,16 @@ from crossorigin.policy._origins import (
 from crossorigin.policy._problems import PolicyError, Problem, problem
 from crossorigin.policy._regex import UNRELATED_PROBES, check_regex
 
-__all__ = ["ALWAYS_ALLOWED_HEADERS", "Config", "validate"]
+__all__ = ["ALWAYS_ALLOWED_HEADERS", "STANDARD_METHODS", "Config", "validate"]
 
 # CORS-safelisted request-header names (Fetch §2.2.2). Browsers ask for them only when the
 # value is not safelisted (Content-Type: application/json); Starlette always allows them and
 # its users rely on it, so the policy does too.
-ALWAYS_ALLOWED_HEADERS = ("accept", "accept-language", "content-language", "content-type")
+ALWAYS_ALLOWED_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
+# What allow_methods=["*"] stands for: the methods of RFC 9110 a browser can send, PATCH
+# (RFC 5789) and QUERY - Starlette's list. A custom method must be named, so a typo or an
+# exotic verb never reaches handlers by accident.
+STANDARD_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +45,19 @@ class Config:
     allow_all_origins: bool
     origin_regex: re.Pattern[str] | None
     origin_predicate: Callable[[str], bool] | None
-    methods: tuple[str, ...]  # normalized, in the order given; empty with any_method
+    methods: tuple[str, ...]  # normalized, in the order given; STANDARD_METHODS for "*"
     any_method: bool
     headers: tuple[str, ...]  # lowercase, always-allowed names first
+    header_list: tuple[str, ...]  # as written (always-allowed in title case), sorted
+    header_patterns: tuple[re.Pattern[str], ...]  # case-insensitive, full match
     any_header: bool
+    echo_headers: bool  # Access-Control-Allow-Headers echoes the request's validated list
     credentials: bool
-    expose_headers: tuple[str, ...]  # lowercase; ("*",) for the wildcard
+    expose_headers: tuple[str, ...]  # as written, unique case-insensitively; ("*",) for all
     max_age: int | None
     private_network: bool
     preflight_status: int
+    preflight_failure_status: int
     allow_null: bool
     allow_insecure: bool
     allow_public_suffix: bool
@@ -123,13 +131,42 @@ def _methods(items: list[str], problems: list[Problem]) -> tuple[tuple[str, ...]
             method = normalize_method(item)
             if method not in methods:
                 methods.append(method)
-    return (() if any_method else tuple(methods)), any_method
+    return (STANDARD_METHODS if any_method else tuple(methods)), any_method
 
 
-def _request_headers(items: list[str], problems: list[Problem]) -> tuple[tuple[str, ...], bool]:
-    names = list(ALWAYS_ALLOWED_HEADERS)
+@dataclass(frozen=True, slots=True)
+class _RequestHeaders:
+    names: tuple[str, ...]
+    written: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    any_header: bool
+
+
+def _request_headers(value: object, problems: list[Problem]) -> _RequestHeaders:
+    """Names (str), compiled patterns (re.Pattern) and ``*``; names lowercased for matching."""
+    names = [name.lower() for name in ALWAYS_ALLOWED_HEADERS]
+    written = list(ALWAYS_ALLOWED_HEADERS)
+    patterns: list[re.Pattern[str]] = []
     any_header = False
+    items: list[object] = []
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        problems.append(problem("option-type", "allow_headers", value, "a list of strings"))
+    else:
+        items = list(value)
     for item in items:
+        if isinstance(item, re.Pattern):
+            if not isinstance(item.pattern, str):
+                problems.append(
+                    problem("option-type", "allow_headers", item, "a str pattern, not bytes")
+                )
+            else:
+                patterns.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
+            continue
+        if not isinstance(item, str):
+            problems.append(
+                problem("option-type", "allow_headers", item, "each item must be a string")
+            )
+            continue
         if item == "*":
             any_header = True
             continue
@@ -142,11 +179,18 @@ def _request_headers(items: list[str], problems: list[Problem]) -> tuple[tuple[s
             problems.append(problem("header-forbidden", "allow_headers", item))
         elif lowered not in names:
             names.append(lowered)
-    return tuple(names), any_header
+            written.append(item)
+    return _RequestHeaders(
+        names=tuple(names),
+        written=tuple(sorted(written, key=str.lower)),
+        patterns=tuple(patterns),
+        any_header=any_header,
+    )
 
 
 def _expose(items: list[str], credentials: bool, problems: list[Problem]) -> tuple[str, ...]:
     names: list[str] = []
+    seen: set[str] = set()
     for item in items:
         lowered = item.lower()
         if item == "*":
@@ -164,8 +208,9 @@ def _expose(items: list[str], credentials: bool, problems: list[Problem]) -> tup
             or lowered == "origin"
         ):
             problems.append(problem("expose-meaningless", "expose_headers", item))
-        elif lowered not in names:
-            names.append(lowered)
+        elif lowered not in seen:
+            seen.add(lowered)
+            names.append(item)  # as written: the browser compares case-insensitively
     return tuple(names)
 
 
@@ -218,6 +263,8 @@ def validate(
     max_age: object,
     allow_private_network: object,
     preflight_status: object,
+    preflight_failure_status: object,
+    echo_request_headers: object,
     dangerously_allow_null_origin: object,
     dangerously_allow_insecure_origins: object,
     dangerously_allow_public_suffix_subdomains: object,
@@ -255,15 +302,21 @@ def validate(
         problems.extend(regex_problems)
     predicate = _predicate(allow_origin_predicate, credentials, problems)
     methods, any_method = _methods(_names("allow_methods", allow_methods, problems), problems)
-    headers, any_header = _request_headers(
-        _names("allow_headers", allow_headers, problems), problems
-    )
+    headers = _request_headers(allow_headers, problems)
+    echo_headers = _flag("echo_request_headers", echo_request_headers, problems)
     expose = _expose(_names("expose_headers", expose_headers, problems), credentials, problems)
     age: int | None = None
     if max_age is not None:
         age = _number("max_age", max_age, (0, 86400), "max-age-out-of-range", problems)
     status = _number(
         "preflight_status", preflight_status, (200, 299), "preflight-status-out-of-range", problems
+    )
+    failure_status = _number(
+        "preflight_failure_status",
+        preflight_failure_status,
+        (400, 499),
+        "preflight-failure-status-out-of-range",
+        problems,
     )
     if problems:
         raise PolicyError(problems)
@@ -274,13 +327,18 @@ def validate(
         origin_predicate=predicate,
         methods=methods,
         any_method=any_method,
-        headers=headers,
-        any_header=any_header,
+        headers=headers.names,
+        header_list=headers.written,
+        header_patterns=headers.patterns,
+        any_header=headers.any_header,
+        # A pattern cannot be written in the answer: the matching names are echoed instead.
+        echo_headers=echo_headers or bool(headers.patterns),
         credentials=credentials,
         expose_headers=expose,
         max_age=age,
         private_network=private_network,
         preflight_status=status,
+        preflight_failure_status=failure_status,
         allow_null=allow_null,
         allow_insecure=allow_insecure,
         allow_public_suffix=allow_public_suffix,

@@ -8,13 +8,16 @@ fresh list of their own (never a shared mutable container: jub0bs/cors#14, rs/co
 
 Rules (Fetch §4.8 "CORS-preflight fetch", §4.9 "CORS check", §3.2.3 HTTP responses):
 
-- A preflight passes when the origin is allowed, the method is allowed (CORS-safelisted
-  methods always are: browsers never need them listed), every requested header is allowed,
+- A preflight passes when the origin is allowed, the method is listed (GET, HEAD and POST
+  too: a browser would accept them unlisted, but a preflight for a method the configuration
+  does not name is refused, as Starlette does), every requested header is allowed,
   and a Private Network Access request is answered only when opted into. It then gets
   ``preflight_status`` with Access-Control-Allow-Origin (the origin, or ``*`` when every origin
-  is allowed without credentials), -Credentials, -Methods (the requested method only),
-  -Headers (the configured list, or the request's list echoed for ``*``), -Max-Age and, when
-  asked, -Private-Network. A failed preflight gets 403 and no CORS header at all.
+  is allowed without credentials), -Credentials, -Methods (the configured methods, so that the
+  browser's preflight cache covers all of them), -Headers (the configured names; the request's
+  validated list echoed for ``*``, for patterns and with ``echo_request_headers``), -Max-Age
+  and, when asked, -Private-Network. A failed preflight gets ``preflight_failure_status``
+  (403) and no CORS header at all; its body names the failed checks, never the allowed values.
 - An actual request is never refused: an allowed origin gets Access-Control-Allow-Origin,
   -Credentials and -Expose-Headers; a denied origin gets nothing.
 - Vary: always on preflight answers (``VARY_PREFLIGHT``); on every other response the adapter
@@ -41,18 +44,24 @@ from crossorigin.policy._config import Config
 from crossorigin.policy._origins import OriginMatcher
 from crossorigin.policy._vary import VARY_PREFLIGHT
 
-__all__ = ["FAILED_PREFLIGHT_STATUS", "REFUSALS", "Decider"]
+__all__ = ["REFUSALS", "Decider", "preflight_body"]
 
 S = TypeVar("S", str, bytes)
 Pair = tuple[S, S]
 
-FAILED_PREFLIGHT_STATUS = 403
 # Why a preflight failed, in the order the checks run.
 REFUSALS = ("origin", "method", "headers", "private-network")
-_SAFELISTED_METHODS = ("GET", "HEAD", "POST")
-_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}"
-_METHOD_STR = re.compile(_TOKEN)
-_METHOD_BYTES = re.compile(_TOKEN.encode())
+
+
+def preflight_body(status: int, refusals: tuple[str, ...]) -> str:
+    """The text of a preflight answer: none for 204, ``OK``, or the failed checks.
+
+    Browsers never show it to the page; a developer reading the preflight in DevTools or curl
+    does (Starlette's wording, so its users see what they saw before).
+    """
+    if refusals:
+        return "Disallowed CORS " + ", ".join(refusals)
+    return "" if status == 204 else "OK"  # RFC 9110 §15.3.5: no body in a 204
 
 
 class Decider(Generic[S]):
@@ -65,22 +74,22 @@ class Decider(Generic[S]):
     __slots__ = (
         "_acah",
         "_acah_list",
-        "_acam",
         "_acao",
         "_acapn_pair",
         "_actual_tail",
         "_any_header",
-        "_any_method",
         "_comma",
         "_decode",
+        "_echo",
         "_exact",
+        "_failure",
         "_headers",
         "_headers_cap",
         "_list_shape",
         "_matcher",
-        "_method_shape",
         "_methods",
         "_ows",
+        "_patterns",
         "_preflight_head",
         "_preflight_tail",
         "_private_network",
@@ -93,22 +102,22 @@ class Decider(Generic[S]):
     )
     _acah: S
     _acah_list: tuple[S, S]
-    _acam: S
     _acao: S
     _acapn_pair: tuple[S, S]
     _actual_tail: tuple[tuple[S, S], ...]
     _any_header: bool
-    _any_method: bool
     _comma: S
     _decode: Callable[[S], str]
+    _echo: bool
     _exact: dict[S, tuple[tuple[S, S], ...]]
+    _failure: int
     _headers: frozenset[S]
     _headers_cap: int
     _list_shape: re.Pattern[S]
     _matcher: OriginMatcher | None
-    _method_shape: re.Pattern[S]
     _methods: frozenset[S]
     _ows: S
+    _patterns: tuple[re.Pattern[str], ...]
     _preflight_head: tuple[tuple[S, S], ...]
     _preflight_tail: tuple[tuple[S, S], ...]
     _private_network: bool
@@ -133,7 +142,6 @@ class Decider(Generic[S]):
         self._decode = decode
         self._matcher = matcher if matcher.needs_matching else None
         self._acao = encode(names["acao"])
-        self._acam = encode(names["acam"])
         self._acah = encode(names["acah"])
         self._comma = encode(",")
         self._ows = encode(" \t")
@@ -145,7 +153,7 @@ class Decider(Generic[S]):
         if credentials:
             actual_tail.append(pair("acac", "true"))
         if config.expose_headers:
-            actual_tail.append(pair("aceh", ",".join(config.expose_headers)))
+            actual_tail.append(pair("aceh", ", ".join(config.expose_headers)))
         self._actual_tail = tuple(actual_tail)
         self._star_pair = pair("acao", "*")
         self._star_actual = (self._star_pair,) + self._actual_tail  # noqa: RUF005 (mypy)
@@ -155,7 +163,10 @@ class Decider(Generic[S]):
             value = encode(origin)
             self._exact[value] = ((self._acao, value),) + self._actual_tail  # noqa: RUF005
 
-        self._preflight_head = (pair("acac", "true"),) if credentials else ()
+        head: list[tuple[S, S]] = [pair("acac", "true")] if credentials else []
+        if config.methods:
+            head.append(pair("acam", ", ".join(config.methods)))
+        self._preflight_head = tuple(head)
         tail: list[tuple[S, S]] = []
         if config.max_age is not None:
             tail.append(pair("acma", str(config.max_age)))
@@ -165,14 +176,15 @@ class Decider(Generic[S]):
         self._acapn_pair = pair("acapn", "true")
         self._private_network = config.private_network
         self._success = config.preflight_status
+        self._failure = config.preflight_failure_status
 
-        self._methods = frozenset(encode(m) for m in (*_SAFELISTED_METHODS, *config.methods))
-        self._any_method = config.any_method
-        self._method_shape = _METHOD_BYTES if isinstance(self._comma, bytes) else _METHOD_STR
+        self._methods = frozenset(encode(m) for m in config.methods)
         self._headers = frozenset(encode(h) for h in config.headers)
         self._headers_cap = explicit_cap(config.headers)
-        self._acah_list = pair("acah", ",".join(config.headers))
+        self._acah_list = pair("acah", ", ".join(config.header_list))
         self._any_header = config.any_header
+        self._patterns = config.header_patterns
+        self._echo = config.echo_headers or config.any_header
         self._list_shape = LIST_SHAPE_BYTES if isinstance(self._comma, bytes) else LIST_SHAPE_STR
 
     def allowed_origin_pair(self, origin: S) -> tuple[S, S] | None:
@@ -205,49 +217,65 @@ class Decider(Generic[S]):
         method: S,
         request_headers: Sequence[S] | None,
         private_network: S | None,
-    ) -> tuple[int, list[tuple[S, S]], str | None]:
-        """Status, headers and, on failure, which check failed (one of ``REFUSALS``).
+    ) -> tuple[int, list[tuple[S, S]], tuple[str, ...]]:
+        """Status, headers and every check that failed (in ``REFUSALS`` order; () on success).
 
-        A failure is 403 with Vary only.
+        Every check runs even after one fails, so a refusal names all of its reasons (a
+        developer fixing the origin learns about the header at the same time). A failure is
+        ``failure_status`` with Vary only.
         """
+        refusals: list[str] = []
         origin_pair = self.allowed_origin_pair(origin)
         if origin_pair is None:
-            return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "origin"
-        if method not in self._methods and not (
-            self._any_method and self._method_shape.fullmatch(method) is not None
-        ):
-            return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "method"
+            refusals.append("origin")
+        if method not in self._methods:
+            refusals.append("method")
         headers_pair: tuple[S, S] | None = None
         if request_headers:
-            if self._any_header:
-                if total_length(request_headers) > WILDCARD_CAP:
-                    return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
-                value = (
-                    request_headers[0]
-                    if len(request_headers) == 1
-                    else self._comma.join(request_headers)
-                )
-                if self._list_shape.fullmatch(value) is None:
-                    return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
-                value = value.strip(self._ows)
-                if value:
-                    headers_pair = (self._acah, value)
-            else:
-                listed = names_allowed(
-                    request_headers, self._headers, self._headers_cap, self._comma, self._ows
-                )
-                if listed is None:
-                    return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "headers"
-                if listed:
-                    headers_pair = self._acah_list
+            listed = self._requested_headers(request_headers)
+            if listed is None:
+                refusals.append("headers")
+            elif listed:
+                headers_pair = (self._acah, listed) if self._echo else self._acah_list
+        if private_network is not None and (
+            not self._private_network or private_network.strip(self._ows) != self._true
+        ):
+            refusals.append("private-network")
+        if refusals or origin_pair is None:
+            return self._failure, [self._vary_preflight], tuple(refusals)
         answer: list[tuple[S, S]] = [origin_pair]
         answer += self._preflight_head
-        answer.append((self._acam, method))
         if headers_pair is not None:
             answer.append(headers_pair)
         answer.extend(self._preflight_tail)
         if private_network is not None:
-            if not self._private_network or private_network.strip(self._ows) != self._true:
-                return FAILED_PREFLIGHT_STATUS, [self._vary_preflight], "private-network"
             answer.append(self._acapn_pair)
-        return self._success, answer, None
+        return self._success, answer, ()
+
+    def _requested_headers(self, lines: Sequence[S]) -> S | None:
+        """None when a requested name is not allowed; else the value to echo (may be empty).
+
+        Bounded before anything is split (see ``_acrh``): an explicit list of names caps the
+        length at what those names can spell, ``*`` and patterns at ``WILDCARD_CAP``.
+        """
+        if self._any_header or self._patterns:
+            if total_length(lines) > WILDCARD_CAP:
+                return None
+            value = lines[0] if len(lines) == 1 else self._comma.join(lines)
+            if self._list_shape.fullmatch(value) is None:
+                return None
+            if not self._any_header:
+                for element in value.split(self._comma):
+                    name = element.strip(self._ows)
+                    if name and name.lower() not in self._headers:
+                        text = self._decode(name)
+                        if not any(p.fullmatch(text) for p in self._patterns):
+                            return None
+            return value.strip(self._ows)
+        listed = names_allowed(lines, self._headers, self._headers_cap, self._comma, self._ows)
+        if listed is None:
+            return None
+        if not listed:
+            return self._comma[:0]
+        value = lines[0] if len(lines) == 1 else self._comma.join(lines)
+        return value.strip(self._ows)

@@ -19,14 +19,20 @@ MIDDLEWARE_DEFAULTS: dict[str, object] = {
 }
 
 
-def middleware_policy(policy: Policy | None, given: dict[str, Any], more: dict[str, Any]) -> Policy:
+def middleware_policy(
+    policy: Policy | None,
+    given: dict[str, Any],
+    more: dict[str, Any],
+    answer_defaults: dict[str, Any] | None = None,
+) -> Policy:
     """The policy a middleware enforces: ``policy=`` as given, or one built from keywords.
 
     ``given`` holds the Starlette keywords as passed (defaults included), ``more`` the
-    policy's other keywords. Mixing ``policy=`` with keywords is a mistake: refused.
+    policy's other keywords, ``answer_defaults`` the adapter's own defaults for policy
+    keywords (``more`` wins). Mixing ``policy=`` with keywords is a mistake: refused.
     """
     if policy is None:
-        return Policy(**given, **more)
+        return Policy(**given, **{**(answer_defaults or {}), **more})
     mixed = sorted(
         {*more, *(name for name, value in given.items() if MIDDLEWARE_DEFAULTS[name] != value)}
     )

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crossorigin.policy._config import Config, validate
-from crossorigin.policy._decision import Decider
+from crossorigin.policy._decision import Decider, preflight_body
 from crossorigin.policy._origins import OriginMatcher
 
 if TYPE_CHECKING:
     from crossorigin.policy._check import SelfCheck
 
-__all__ = ["Policy"]
+__all__ = ["Policy", "PreflightAnswer"]
+
+
+class PreflightAnswer(NamedTuple):
+    """A preflight's whole answer: what an adapter writes, and why it was refused."""
+
+    status: int
+    headers: list[tuple[str, str]]  # fresh: the caller may add to it
+    body: str  # "" for 204; send it as text/plain; charset=utf-8 otherwise
+    refusals: tuple[str, ...]  # the failed checks ("origin", "method", ...); () on success
+
 
 _TITLE_NAMES = {
     "acao": "Access-Control-Allow-Origin",
@@ -65,6 +75,8 @@ class Policy:
         max_age: int | None = 600,
         allow_private_network: bool = False,
         preflight_status: int = 204,
+        preflight_failure_status: int = 403,
+        echo_request_headers: bool = False,
         dangerously_allow_null_origin: bool = False,
         dangerously_allow_insecure_origins: bool = False,
         dangerously_allow_public_suffix_subdomains: bool = False,
@@ -80,6 +92,8 @@ class Policy:
             max_age=max_age,
             allow_private_network=allow_private_network,
             preflight_status=preflight_status,
+            preflight_failure_status=preflight_failure_status,
+            echo_request_headers=echo_request_headers,
             dangerously_allow_null_origin=dangerously_allow_null_origin,
             dangerously_allow_insecure_origins=dangerously_allow_insecure_origins,
             dangerously_allow_public_suffix_subdomains=dangerously_allow_public_suffix_subdomains,
@@ -115,12 +129,14 @@ class Policy:
             "allow_origin_regex": c.origin_regex.pattern if c.origin_regex else None,
             "allow_origin_predicate": c.origin_predicate,
             "allow_methods": ("*",) if c.any_method else c.methods,
-            "allow_headers": ("*",) if c.any_header else c.headers,
+            "allow_headers": (("*",) if c.any_header else (*c.headers, *c.header_patterns)),
             "allow_credentials": c.credentials,
             "expose_headers": c.expose_headers,
             "max_age": c.max_age,
             "allow_private_network": c.private_network,
             "preflight_status": c.preflight_status,
+            "preflight_failure_status": c.preflight_failure_status,
+            "echo_request_headers": c.echo_headers and not c.header_patterns,
             "dangerously_allow_null_origin": c.allow_null,
             "dangerously_allow_insecure_origins": c.allow_insecure,
             "dangerously_allow_public_suffix_subdomains": c.allow_public_suffix,
@@ -173,6 +189,20 @@ class Policy:
         )
         return status, headers
 
+    def preflight_answer(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | Sequence[str] | None = None,
+        request_private_network: str | None = None,
+    ) -> PreflightAnswer:
+        """The same decision as :meth:`preflight`, with the body and the failed checks."""
+        lines = (request_headers,) if isinstance(request_headers, str) else request_headers
+        status, headers, refusals = self._str.preflight(
+            origin, request_method, lines, request_private_network
+        )
+        return PreflightAnswer(status, headers, preflight_body(status, refusals), refusals)
+
     def preflight_refusal(
         self,
         origin: str,
@@ -180,10 +210,12 @@ class Policy:
         request_headers: str | Sequence[str] | None = None,
         request_private_network: str | None = None,
     ) -> str | None:
-        """Which check a preflight fails (``origin``, ``method``, ``headers``,
+        """The first check a preflight fails (``origin``, ``method``, ``headers``,
         ``private-network``), or None when it passes: the same decision as :meth:`preflight`."""
-        lines = (request_headers,) if isinstance(request_headers, str) else request_headers
-        return self._str.preflight(origin, request_method, lines, request_private_network)[2]
+        refusals = self.preflight_answer(
+            origin, request_method, request_headers, request_private_network
+        ).refusals
+        return refusals[0] if refusals else None
 
     def actual(self, origin: str | None) -> list[tuple[str, str]]:
         """CORS headers (a fresh list, Vary excluded) for any non-preflight response."""
@@ -201,11 +233,14 @@ class Policy:
         request_method: bytes,
         request_headers: Sequence[bytes] | None,
         request_private_network: bytes | None,
-    ) -> tuple[int, list[tuple[bytes, bytes]]]:
-        status, headers, _ = self._bytes.preflight(
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """(status, fresh header list, body): :meth:`preflight_answer` over raw bytes."""
+        status, headers, refusals = self._bytes.preflight(
             origin, request_method, request_headers, request_private_network
         )
-        return status, headers
+        if status == 204 and not refusals:  # the common case: no body
+            return status, headers, b""
+        return status, headers, preflight_body(status, refusals).encode()
 
     # -- Self-check ----------------------------------------------------------------------------
 

@@ -161,6 +161,11 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
         "browsers accept a preflight only with an ok status (200-299)",
         "use 204 (the default) or 200",
     ),
+    "preflight-failure-status-out-of-range": (
+        "a refused preflight is a client error: a 5xx would page the on-call team and a 2xx "
+        "reads as success in logs",
+        "use 403 (the default) or 400",
+    ),
 }
 
 
