@@ -221,9 +221,9 @@ def test_the_adapters_never_raise_and_follow_the_policy(
     if verb == "OPTIONS":
         status, expected = policy.preflight(origin, method, requested)
         assert start["status"] == status
-        assert [
-            (n, v) for n, v in asgi_headers if n not in ("content-length", "content-type")
-        ] == [(n.lower(), v) for n, v in expected]
+        assert [(n, v) for n, v in asgi_headers if n not in ("content-length", "content-type")] == [
+            (n.lower(), v) for n, v in expected
+        ]
         body = policy.preflight_answer(origin, method, requested).body.encode()
         assert b"".join(m.get("body", b"") for m in sent[1:]) == body
     else:
