@@ -82,15 +82,28 @@ def preflight_headers(
 def test_a_preflight_is_answered_and_never_reaches_the_application() -> None:
     app = RecordingApp()
     status, headers, body = call(middleware(app), "OPTIONS", preflight_headers())
-    assert status == 204
-    assert body == b""
+    # Built from keywords, the drop-in keeps Starlette's answer: 200 "OK".
+    assert (status, body) == (200, b"OK")
     assert app.seen == []
     assert values(headers, b"access-control-allow-origin") == [APP_ORIGIN.encode()]
     assert values(headers, b"access-control-allow-credentials") == [b"true"]
-    assert values(headers, b"access-control-allow-methods") == [b"PUT"]
-    assert b"x-token" in values(headers, b"access-control-allow-headers")[0].split(b",")
+    assert values(headers, b"access-control-allow-methods") == [b"GET, PUT"]
+    assert b"X-Token" in values(headers, b"access-control-allow-headers")[0].split(b", ")
     assert values(headers, b"vary") == [VARY_PREFLIGHT.encode()]
-    assert values(headers, b"content-length") == []  # 204 carries no Content-Length
+    assert values(headers, b"content-length") == [b"2"]
+    assert values(headers, b"content-type") == [b"text/plain; charset=utf-8"]
+
+
+def test_crossorigin_statuses_are_one_keyword_away_or_come_with_a_policy() -> None:
+    own = {"preflight_status": 204, "preflight_failure_status": 403}
+    shared = Policy(**policy_keywords(APP_ORIGIN))
+    for app in (middleware(**own), CORSMiddleware(RecordingApp(), policy=shared)):
+        status, headers, body = call(app, "OPTIONS", preflight_headers())
+        assert (status, body) == (204, b"")
+        assert values(headers, b"content-length") == []  # RFC 9110 §8.6: none in a 204
+        assert values(headers, b"content-type") == []
+        status, headers, body = call(app, "OPTIONS", preflight_headers(method="DELETE"))
+        assert (status, body) == (403, b"Disallowed CORS method")
 
 
 @pytest.mark.parametrize(
@@ -121,37 +134,38 @@ def test_other_options_requests_go_to_the_application(headers: list[tuple[str, s
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
-def test_a_failed_preflight_is_403_without_cors_headers(
+def test_a_failed_preflight_has_no_cors_headers_and_says_why(
     headers: list[tuple[str, str]], why: str
 ) -> None:
     app = RecordingApp()
     status, response_headers, body = call(middleware(app), "OPTIONS", headers)
-    assert status == 403, why
-    assert body == b""
+    assert status == 400, why  # Starlette's status, kept by the drop-in
+    reason = {"header": "headers", "8 KiB of commas": "headers", "PNA": "private-network"}
+    assert body == f"Disallowed CORS {reason.get(why, why)}".encode()
     assert app.seen == []
     assert not [name for name, _ in response_headers if name.startswith(b"access-control-")]
     assert values(response_headers, b"vary") == [VARY_PREFLIGHT.encode()]
-    assert values(response_headers, b"content-length") == [b"0"]
+    assert values(response_headers, b"content-length") == [str(len(body)).encode()]
 
 
 def test_request_headers_on_several_lines_are_one_list() -> None:
     headers = [*preflight_headers(requested="x-token"), ("Access-Control-Request-Headers", "")]
     headers.append(("Access-Control-Request-Headers", "content-type"))
-    assert call(middleware(), "OPTIONS", headers)[0] == 204
+    assert call(middleware(), "OPTIONS", headers)[0] == 200
     headers.append(("Access-Control-Request-Headers", "x-other"))
-    assert call(middleware(), "OPTIONS", headers)[0] == 403
+    assert call(middleware(), "OPTIONS", headers)[0] == 400
 
 
 def test_many_request_header_lines_are_refused_not_amplified() -> None:
     headers = preflight_headers(requested=None)
     headers += [("Access-Control-Request-Headers", ",")] * 5000
-    assert call(middleware(), "OPTIONS", headers)[0] == 403
+    assert call(middleware(), "OPTIONS", headers)[:3:2] == (400, b"Disallowed CORS headers")
 
 
-def test_a_custom_preflight_status_gets_an_empty_body_with_content_length() -> None:
-    status, headers, body = call(middleware(preflight_status=200), "OPTIONS", preflight_headers())
-    assert (status, body) == (200, b"")
-    assert values(headers, b"content-length") == [b"0"]
+def test_any_ok_status_may_be_chosen_and_gets_ok_as_its_body() -> None:
+    status, headers, body = call(middleware(preflight_status=202), "OPTIONS", preflight_headers())
+    assert (status, body) == (202, b"OK")
+    assert values(headers, b"content-length") == [b"2"]
 
 
 # -- Actual requests: never refused, headers only when allowed, Vary always ------------------
@@ -163,7 +177,7 @@ def test_an_allowed_origin_gets_the_cors_headers() -> None:
     assert (status, body) == (200, b"app")
     assert values(headers, b"access-control-allow-origin") == [APP_ORIGIN.encode()]
     assert values(headers, b"access-control-allow-credentials") == [b"true"]
-    assert values(headers, b"access-control-expose-headers") == [b"x-request-id"]
+    assert values(headers, b"access-control-expose-headers") == [b"X-Request-Id"]
     assert values(headers, b"vary") == [b"Origin"]
 
 
@@ -317,7 +331,7 @@ def test_starlette_add_middleware() -> None:
     preflight = client.options(
         "/", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "PUT"}
     )
-    assert preflight.status_code == 204
+    assert preflight.status_code == 200
 
 
 def test_fastapi_add_middleware() -> None:
@@ -344,7 +358,7 @@ def test_fastapi_add_middleware() -> None:
             "Access-Control-Request-Headers": "x-token",
         },
     )
-    assert preflight.status_code == 204
+    assert preflight.status_code == 200
 
 
 def test_per_route_policies_with_mount_and_route_middleware() -> None:
@@ -370,6 +384,6 @@ def test_per_route_policies_with_mount_and_route_middleware() -> None:
     preflight = client.options(
         "/account", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET"}
     )
-    assert preflight.status_code == 204
+    assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == APP_ORIGIN
     assert client.get("/other", headers=from_other).status_code == 404

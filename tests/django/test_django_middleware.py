@@ -167,9 +167,10 @@ def test_preflight_is_answered_and_never_reaches_the_view(client: Client) -> Non
     assert response.content == b""
     headers = cors_headers(response)
     assert headers["access-control-allow-origin"] == APP
-    assert headers["access-control-allow-methods"] == "PUT"
+    # django-cors-headers' default CORS_ALLOW_METHODS, listed: one cached preflight covers all
+    assert headers["access-control-allow-methods"] == "DELETE, GET, OPTIONS, PATCH, POST, PUT"
     # django-cors-headers' default CORS_ALLOW_HEADERS
-    allowed = {h.strip() for h in headers["access-control-allow-headers"].split(",")}
+    allowed = {h.strip().lower() for h in headers["access-control-allow-headers"].split(",")}
     assert {"authorization", "content-type", "x-csrftoken", "x-requested-with"} <= allowed
     assert headers["access-control-max-age"] == "86400"
     assert "origin" in vary(response)
@@ -193,6 +194,10 @@ def test_failed_preflight_is_403_without_cors_headers(
     assert response.status_code == 403
     assert cors_headers(response) == {}
     assert views.CALLS == []
+    # The body names the failed checks, never the configuration.
+    assert response.content.startswith(b"Disallowed CORS ")
+    assert response["Content-Length"] == str(len(response.content))
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
 
 
 def test_options_that_is_not_a_preflight_goes_to_the_view(client: Client) -> None:
