@@ -153,11 +153,18 @@ BROWSER_CASES = [
     BrowserCase("DELETE, method not allowed", "app.test", {"method": "DELETE"}, "blocked", []),
     BrowserCase("PUT from another origin", "other.test", {"method": "PUT"}, "blocked", []),
     BrowserCase(
-        "JSON POST (Content-Type is always allowed)",
+        "JSON PUT (Content-Type is always allowed)",
+        "app.test",
+        {"method": "PUT", "headers": {"Content-Type": "application/json"}, "body": "{}"},
+        "ok",
+        ["PUT"],
+    ),
+    BrowserCase(
+        "JSON POST, POST not listed",
         "app.test",
         {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": "{}"},
-        "ok",
-        ["POST"],
+        "blocked",
+        [],
     ),
 ]
 

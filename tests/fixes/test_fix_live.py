@@ -91,13 +91,21 @@ STACKS = {
     "flask": Stack(
         start=start_flask, preflight_status=200, allow_methods=frozenset(CHECKED_METHODS)
     ),
-    # crossorigin's adapters, as the alternatives print them: 204 preflights that allow only
-    # the requested method and headers.
+    # crossorigin's adapters, as the alternatives print them. The ASGI drop-in keeps
+    # Starlette's 200 and lists the allowed methods; Django's answers 204.
     "fastapi+crossorigin.asgi": Stack(
-        start=start_fastapi, allow_headers=CROSSORIGIN_HEADERS, alternative=True
+        start=start_fastapi,
+        preflight_status=200,
+        allow_methods=frozenset(CHECKED_METHODS),
+        allow_headers=CROSSORIGIN_HEADERS,
+        alternative=True,
     ),
     "starlette+crossorigin.asgi": Stack(
-        start=start_starlette, allow_headers=CROSSORIGIN_HEADERS, alternative=True
+        start=start_starlette,
+        preflight_status=200,
+        allow_methods=frozenset(CHECKED_METHODS),
+        allow_headers=CROSSORIGIN_HEADERS,
+        alternative=True,
     ),
     "django+crossorigin.django": Stack(
         start=start_django, allow_headers=CROSSORIGIN_HEADERS, alternative=True
