@@ -105,7 +105,8 @@ def test_a_failed_preflight_is_403_without_cors_headers(
     status, response_headers, body = call(middleware(app), "OPTIONS", headers)
     why = request.node.callspec.id
     reason = {"header": "headers", "commas": "headers"}.get(why, why)
-    assert (status, body, app.methods) == ("403 Forbidden", f"Disallowed CORS {reason}".encode(), [])
+    assert (status, app.methods) == ("403 Forbidden", [])
+    assert body == f"Disallowed CORS {reason}".encode()
     assert not [n for n, _ in response_headers if n.lower().startswith("access-control-")]
     assert values(response_headers, "Content-Length") == [str(len(body))]
     assert values(response_headers, "Content-Type") == ["text/plain; charset=utf-8"]
