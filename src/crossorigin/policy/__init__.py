@@ -12,14 +12,18 @@ Construction (keyword-only; the names and defaults of the ``allow_*``/``expose_h
         allow_origins=("https://app.example.com", "https://*.example.com", "http://localhost:*"),
         allow_origin_regex=None,           # full-match regex, checked against attack origins
         allow_origin_predicate=None,       # callable(origin: str) -> bool, for valid origins only
-        allow_methods=("GET",),            # or ("*",): any method; case normalized as Fetch does
-        allow_headers=(),                  # names, or ("*",); Accept, Accept-Language,
-                                           # Content-Language and Content-Type are always allowed
+        allow_methods=("GET",),            # the whole list (GET/HEAD/POST too), or ("*",): the
+                                           # 8 standard methods; case normalized as Fetch does
+        allow_headers=(),                  # names, re.Pattern objects, or ("*",); Accept,
+                                           # Accept-Language, Content-Language and Content-Type
+                                           # are always allowed
         allow_credentials=False,
         expose_headers=(),
         max_age=600,                       # seconds, 0..86400; None omits the header
         allow_private_network=False,       # Private Network Access preflights
         preflight_status=204,              # 200..299
+        preflight_failure_status=403,      # 400..499
+        echo_request_headers=False,        # answer the request's list, not the configured one
         dangerously_allow_null_origin=False,              # lets "null" (and "file://") be listed
         dangerously_allow_insecure_origins=False,         # http:// origins with credentials
         dangerously_allow_public_suffix_subdomains=False, # https://*.github.io with credentials
@@ -39,8 +43,14 @@ hand them over; every call returns a fresh list the caller may mutate)::
         # the Access-Control-Request-Headers value, or a sequence of them when the header came
         # on several lines; ``request_private_network`` is the
         # Access-Control-Request-Private-Network value or None. Success: ``preflight_status``
-        # with the CORS headers. Failure: 403 and no CORS headers. Both carry Vary. The body is
-        # empty; send Content-Length: 0.
+        # with the CORS headers. Failure: ``preflight_failure_status`` and no CORS headers.
+        # Both carry Vary.
+
+    policy.preflight_answer(...same arguments...) -> PreflightAnswer
+        # The same decision with .status, .headers, .body and .refusals (every failed check:
+        # "origin", "method", "headers", "private-network"). Send the body as
+        # text/plain; charset=utf-8 with its Content-Length; a 204 has neither (RFC 9110
+        # §8.6, §15.3.5): its body is "".
 
     policy.actual(origin) -> [(name, value), ...]
         # The CORS headers to add to the application's response to any other request (``origin``
@@ -71,7 +81,7 @@ Other names: :class:`Problem` (one validation problem: ``code``, ``option``, ``v
 from __future__ import annotations
 
 from crossorigin.policy._check import SelfCheck
-from crossorigin.policy._policy import Policy
+from crossorigin.policy._policy import Policy, PreflightAnswer
 from crossorigin.policy._problems import PROBLEM_CODES, PolicyError, Problem
 from crossorigin.policy._vary import VARY_ACTUAL, VARY_PREFLIGHT, merge_vary
 
@@ -81,6 +91,7 @@ __all__ = [
     "VARY_PREFLIGHT",
     "Policy",
     "PolicyError",
+    "PreflightAnswer",
     "Problem",
     "SelfCheck",
     "merge_vary",
