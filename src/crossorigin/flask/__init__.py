@@ -7,8 +7,10 @@ Switching from flask-cors is one import::
 The options keep flask-cors' names and defaults (``origins``, ``methods``, ``allow_headers``,
 ``expose_headers``, ``supports_credentials``, ``max_age``, ``resources``, ``vary_header``,
 ``automatic_options``, ``always_send``, ``send_wildcard``, ``allow_private_network``,
-``intercept_exceptions``; app config ``CORS_*``), but every decision is taken by a validated
-:class:`crossorigin.policy.Policy`, so what changes is what flask-cors got wrong (docs/flask.md):
+``intercept_exceptions``; app config ``CORS_*``) and flask-cors' helpers live in
+:mod:`crossorigin.flask.core` (``flask_cors.core``'s names), which resolves each route's options
+into a validated :class:`crossorigin.policy.Policy`. Every decision is the Policy's, so what
+changes is what flask-cors got wrong (docs/flask.md):
 
 - a configuration the policy refuses (``supports_credentials=True`` with ``origins="*"``, an
   origin regex that also matches ``https://example.com.evil.test``, an unknown option name)
@@ -20,17 +22,22 @@ The options keep flask-cors' names and defaults (``origins``, ``methods``, ``all
 - a preflight (OPTIONS with Origin and Access-Control-Request-Method) is answered before Flask
   dispatches the request - no ``before_request`` hook, view or ``after_request`` hook runs -
   for the route the *actual* request will reach (routed with the requested method); it gets
-  204 with the CORS headers or 403 with none. Every other OPTIONS request is the app's;
+  204 with the CORS headers, or 403 with none and a body naming the failed checks. Every
+  other OPTIONS request is the app's;
 - actual requests are never rejected, only left without CORS headers, and ``Vary: Origin`` is
   appended (never replacing the app's own Vary) whenever the answer depends on Origin.
+
+What stays as flask-cors does it, because it gives no page more access: ``origins="*"`` without
+``send_wildcard`` echoes the Origin (a valid serialized origin only, with ``Vary: Origin``);
+``allow_headers`` regexes (``r"X-COMPANY-.*"``, matched case-insensitively against the whole
+requested name) and ``"*"`` answer with the requested names as the client spelled them;
+Access-Control-Allow-Methods lists the configured methods.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import update_wrapper
 from http import HTTPStatus
 from typing import Any, TypeVar, cast
@@ -40,6 +47,31 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import MapAdapter, Rule
 
+from crossorigin.flask.core import (
+    ACL_ALLOW_HEADERS,
+    ACL_CREDENTIALS,
+    ACL_EXPOSE_HEADERS,
+    ACL_MAX_AGE,
+    ACL_METHODS,
+    ACL_ORIGIN,
+    ACL_REQUEST_HEADER_PRIVATE_NETWORK,
+    ACL_REQUEST_HEADERS,
+    ACL_REQUEST_METHOD,
+    ACL_RESPONSE_PRIVATE_NETWORK,
+    ALL_METHODS,
+    APP_OPTIONS,
+    ROUTE_OPTIONS,
+    CorsOptions,
+    ResourcePattern,
+    check_option_names,
+    get_app_kwarg_dict,
+    get_cors_options,
+    merge_options,
+    parse_resources,
+    serialize_options,
+    try_match_pattern,
+)
+from crossorigin.origin import OriginError, parse_origin
 from crossorigin.policy import Policy, merge_vary
 
 __all__ = [
@@ -58,218 +90,11 @@ __all__ = [
     "cross_origin",
 ]
 
-# flask-cors' names for the headers, kept so that code written against ``flask_cors.core``
-# (flask-cors' own test suite included) keeps working once the import is changed.
-ACL_ORIGIN = "Access-Control-Allow-Origin"
-ACL_METHODS = "Access-Control-Allow-Methods"
-ACL_ALLOW_HEADERS = "Access-Control-Allow-Headers"
-ACL_EXPOSE_HEADERS = "Access-Control-Expose-Headers"
-ACL_CREDENTIALS = "Access-Control-Allow-Credentials"
-ACL_MAX_AGE = "Access-Control-Max-Age"
-ACL_RESPONSE_PRIVATE_NETWORK = "Access-Control-Allow-Private-Network"
-ACL_REQUEST_METHOD = "Access-Control-Request-Method"
-ACL_REQUEST_HEADERS = "Access-Control-Request-Headers"
-ACL_REQUEST_HEADER_PRIVATE_NETWORK = "Access-Control-Request-Private-Network"
-ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
-
-# flask-cors' defaults. ``origins="*"`` stays the default: without credentials it lets any
-# page read the responses, as flask-cors always did (and with credentials it is refused).
-_DEFAULTS: dict[str, Any] = {
-    "origins": "*",
-    "methods": ALL_METHODS,
-    "allow_headers": "*",
-    "expose_headers": None,
-    "supports_credentials": False,
-    "max_age": None,
-    "send_wildcard": False,
-    "automatic_options": True,
-    "vary_header": True,
-    "resources": r"/*",
-    "intercept_exceptions": True,
-    "always_send": True,
-    "allow_private_network": False,
-    # crossorigin's explicit opt-ins, named so that they read as dangerous in a review.
-    "dangerously_allow_null_origin": False,
-    "dangerously_allow_insecure_origins": False,
-    "dangerously_allow_public_suffix_subdomains": False,
-}
-_ROUTE_OPTIONS = frozenset(_DEFAULTS) - {"resources", "intercept_exceptions"}
-_APP_OPTIONS = frozenset(_DEFAULTS)
-# Characters that only a regular expression contains. A ``*`` alone is not one: in an origin
-# it is the policy's wildcard grammar (``https://*.example.com``, ``http://localhost:*``).
-_REGEX_ONLY_CHARACTERS = frozenset("\\[]()?^$+{}|")
-# flask-cors' rule for resource (path) keys, kept as is: ``/api/*`` is a regex there.
-_PATH_REGEX_HINTS = frozenset("*\\]?$^[]()")
 _VIEW_ATTRIBUTE = "__crossorigin_route__"
 _APPLIED_ATTRIBUTE = "_crossorigin_applied"
 _EXTENSION_KEY = "crossorigin"
-# Any valid origin: with every origin allowed, the policy's answer is the same for all of them.
-_ANY_ORIGIN = "https://any-origin.invalid"
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True, slots=True)
-class _Route:
-    """The CORS answer of one route: its policy plus flask-cors' per-route switches."""
-
-    policy: Policy
-    without_origin: tuple[tuple[str, str], ...]  # the answer to a request without Origin
-    expose_value: str | None  # Access-Control-Expose-Headers as flask-cors writes it
-    vary_header: bool
-    automatic_options: bool
-
-
-def _strings(value: object, option: str) -> list[str]:
-    """flask-cors accepts one string or any iterable of strings for the list options."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Iterable):
-        items = list(value)
-        if all(isinstance(item, str) for item in items):
-            return items
-    raise TypeError(f"{option}={value!r}: expected a string or a list of strings")
-
-
-def _scoped_regex(pattern: str | re.Pattern[str]) -> str:
-    """One alternative of the combined origin regex, with its own flags kept local."""
-    if isinstance(pattern, str):
-        return f"(?:{pattern})"
-    flags = "".join(
-        letter
-        for flag, letter in ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
-        if pattern.flags & flag
-    )
-    return f"(?{flags}:{pattern.pattern})" if flags else f"(?:{pattern.pattern})"
-
-
-def _origin_options(value: object) -> tuple[tuple[str, ...], str | None]:
-    """``origins`` -> (allow_origins, allow_origin_regex).
-
-    A compiled pattern, or a string holding a character only regexes have, is a regex (all of
-    them are joined into the policy's one full-match regex, which the policy vets against
-    attack origins); any other string is an origin or an origin pattern of the policy's
-    grammar. ``"*"`` anywhere means every origin, as in flask-cors.
-    """
-    entries: list[str | re.Pattern[str]]
-    if isinstance(value, (str, re.Pattern)):
-        entries = [value]
-    elif isinstance(value, Iterable):
-        entries = list(value)
-    else:
-        raise TypeError(f"origins={value!r}: expected an origin, a regex or a list of them")
-    exact: list[str] = []
-    regexes: list[str | re.Pattern[str]] = []
-    for entry in entries:
-        if isinstance(entry, re.Pattern):
-            regexes.append(entry)
-        elif not isinstance(entry, str):
-            raise TypeError(f"origins: {entry!r} is neither a string nor a compiled regex")
-        elif entry == "*":
-            return ("*",), None
-        elif _REGEX_ONLY_CHARACTERS.isdisjoint(entry) and ".*" not in entry:
-            exact.append(entry)
-        else:
-            regexes.append(entry)
-    if not regexes:
-        return tuple(exact), None
-    if len(regexes) == 1 and isinstance(regexes[0], str):
-        return tuple(exact), regexes[0]
-    return tuple(exact), "|".join(_scoped_regex(r) for r in regexes)
-
-
-def _max_age(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    if isinstance(value, bool):
-        raise TypeError(f"max_age={value!r}: expected seconds (an int), a timedelta or None")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise TypeError(f"max_age={value!r}: expected seconds (an int), a timedelta or None")
-
-
-def _check_names(options: Mapping[str, object], allowed: frozenset[str], where: str) -> None:
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        # flask-cors only logged a warning, so a typo such as ``orgins=`` silently left the
-        # default (every origin) in place.
-        raise TypeError(
-            f"{where}: unknown option {', '.join(map(repr, unknown))}; the options are "
-            f"{', '.join(sorted(allowed))}"
-        )
-
-
-def _build_route(options: Mapping[str, Any]) -> _Route:
-    """Turn merged flask-cors options into a route; the Policy validates (PolicyError)."""
-    allow_origins, allow_origin_regex = _origin_options(options["origins"])
-    allow_headers = _strings(options["allow_headers"], "allow_headers")
-    header_regexes = [
-        h
-        for h in allow_headers
-        if h != "*" and (".*" in h or not _REGEX_ONLY_CHARACTERS.isdisjoint(h))
-    ]
-    if header_regexes:
-        raise ValueError(
-            f"allow_headers: {', '.join(map(repr, header_regexes))} look like regular "
-            "expressions; list the header names, or '*' for any header"
-        )
-    expose_headers = _strings(options["expose_headers"], "expose_headers")
-    policy = Policy(
-        allow_origins=allow_origins,
-        allow_origin_regex=allow_origin_regex,
-        allow_methods=tuple(_strings(options["methods"], "methods")),
-        # "*" echoes the requested names, Authorization included, as flask-cors' "*" did.
-        allow_headers=tuple(allow_headers),
-        allow_credentials=bool(options["supports_credentials"]),
-        expose_headers=tuple(expose_headers),
-        max_age=_max_age(options["max_age"]),
-        allow_private_network=bool(options["allow_private_network"]),
-        dangerously_allow_null_origin=bool(options["dangerously_allow_null_origin"]),
-        dangerously_allow_insecure_origins=bool(options["dangerously_allow_insecure_origins"]),
-        dangerously_allow_public_suffix_subdomains=bool(
-            options["dangerously_allow_public_suffix_subdomains"]
-        ),
-    )
-    always_send = bool(options["always_send"])
-    without_origin: tuple[tuple[str, str], ...] = ()
-    if always_send and policy.allow_all_origins:
-        # flask-cors' always_send: with every origin allowed (never with credentials: the
-        # policy refuses that), a request without Origin gets the same "*" answer as any
-        # origin - the response does not depend on Origin, so caches may share it.
-        without_origin = tuple(policy.actual(_ANY_ORIGIN))
-    return _Route(
-        policy=policy,
-        without_origin=without_origin,
-        expose_value=_expose_spelling(expose_headers),
-        vary_header=bool(options["vary_header"]),
-        automatic_options=bool(options["automatic_options"]),
-    )
-
-
-def _expose_spelling(names: list[str]) -> str | None:
-    """Access-Control-Expose-Headers as flask-cors writes it: as configured, sorted, ", "."""
-    if "*" in names:
-        return None
-    unique: dict[str, str] = {}
-    for name in names:
-        unique.setdefault(name.lower(), name)
-    return ", ".join(sorted(unique.values()))
-
-
-def _config_options(app: Flask | Blueprint | None) -> dict[str, Any]:
-    """The app's ``CORS_*`` config keys, under their option names (Blueprints have none)."""
-    config: Mapping[str, Any] = getattr(app, "config", None) or {}
-    return {
-        name: config[key]
-        for name in _APP_OPTIONS
-        if (key := f"CORS_{name.upper()}") in config and config[key] is not None
-    }
 
 
 # -- route matching ------------------------------------------------------------------------
@@ -277,64 +102,25 @@ def _config_options(app: Flask | Blueprint | None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class _Resource:
-    """One ``resources`` key: a literal route (compared whole) or a regex (``re.match``)."""
+    """One ``resources`` key (a literal route or a compiled regex) and its options."""
 
-    literal: str | None
-    regex: re.Pattern[str] | None
-    route: _Route
+    pattern: ResourcePattern
+    route: CorsOptions
 
-    def matches(self, path: str) -> bool:
-        if self.regex is not None:
-            return self.regex.match(path) is not None
-        return path == self.literal
+    def matches(self, rule: str) -> bool:
+        # A literal is compared whole, a regex is re.match-ed (flask-cors' rule, so that
+        # r"/api/*" covers "/api/items/<int:id>"); case-sensitively, like Flask's router.
+        return try_match_pattern(rule, self.pattern, caseSensitive=True)
 
 
-def _resources(spec: object, route_for: Callable[[Mapping[str, Any]], _Route]) -> list[_Resource]:
-    """flask-cors' ``resources``: a pattern, a list of them, or {pattern: options}.
-
-    Order as flask-cors 6 sorts them (literal paths first, then regexes; more slashes, then
-    longer, first), so a specific rule is never shadowed by a catch-all one.
-    """
-    pairs: list[tuple[str | re.Pattern[str], Mapping[str, Any]]]
-    if isinstance(spec, Mapping):
-        pairs = list(spec.items())
-    elif isinstance(spec, (str, re.Pattern)):
-        pairs = [(spec, {})]
-    elif isinstance(spec, Iterable):
-        pairs = [(key, {}) for key in spec]
-    else:
-        raise ValueError(
-            f"resources={spec!r}: expected a path pattern, a list of them, or a dict of "
-            "{pattern: options}"
-        )
-
-    def order(pair: tuple[str | re.Pattern[str], object]) -> tuple[int, int, int, int]:
-        key = pair[0]
-        if isinstance(key, re.Pattern):
-            return (1, 0, -key.pattern.count("/"), -len(key.pattern))
-        if not _PATH_REGEX_HINTS.isdisjoint(key):
-            return (1, 1, -key.count("/"), -len(key))
-        return (0, 0, -key.count("/"), -len(key))
-
+def _resources(spec: object, base: Mapping[str, Any]) -> list[_Resource]:
+    """flask-cors' ``resources``, in flask-cors 6's order (:func:`parse_resources`)."""
     resources = []
-    for key, options in sorted(pairs, key=order):
-        if not isinstance(key, (str, re.Pattern)):
-            raise ValueError(f"resources: {key!r} is not a path pattern")
+    for pattern, options in parse_resources(spec):
         if not isinstance(options, Mapping):
-            raise ValueError(f"resources[{key!r}]: expected a dict of options")
-        _check_names(options, _ROUTE_OPTIONS, f"resources[{key!r}]")
-        route = route_for(options)
-        if isinstance(key, re.Pattern):
-            resources.append(_Resource(None, key, route))
-        elif key == "*":
-            resources.append(_Resource(None, re.compile(r".*"), route))
-        elif _PATH_REGEX_HINTS.isdisjoint(key):
-            resources.append(_Resource(key, None, route))
-        else:
-            try:
-                resources.append(_Resource(None, re.compile(key), route))
-            except re.error as error:
-                raise ValueError(f"resources: {key!r} is not a valid regex ({error})") from None
+            raise ValueError(f"resources[{pattern!r}]: expected a dict of options")
+        check_option_names(options, ROUTE_OPTIONS, f"resources[{pattern!r}]")
+        resources.append(_Resource(pattern, serialize_options({**base, **options})))
     return resources
 
 
@@ -350,7 +136,7 @@ class _Scope:
             return True
         return endpoint is not None and endpoint.startswith(self.endpoint_prefix)
 
-    def route_for(self, template: str) -> _Route | None:
+    def route_for(self, template: str) -> CorsOptions | None:
         for resource in self.resources:
             if resource.matches(template):
                 return resource.route
@@ -369,7 +155,7 @@ class _Dispatcher:
         self.scopes: list[_Scope] = []
         # id(rule) -> route. Rules live as long as the app's url_map; a cache entry is filled
         # the first time a request reaches the rule (routes may be added after CORS(app)).
-        self._rule_routes: dict[int, _Route | None] = {}
+        self._rule_routes: dict[int, CorsOptions | None] = {}
         app.wsgi_app = _PreflightLayer(app.wsgi_app, self)  # type: ignore[method-assign]
         app.after_request(self.after_request)
 
@@ -386,7 +172,7 @@ class _Dispatcher:
         self.scopes.sort(key=lambda s: s.endpoint_prefix is None)
         self._rule_routes.clear()
 
-    def route_for_rule(self, rule: Rule) -> _Route | None:
+    def route_for_rule(self, rule: Rule) -> CorsOptions | None:
         key = id(rule)
         try:
             return self._rule_routes[key]
@@ -395,7 +181,7 @@ class _Dispatcher:
         decorated: _DecoratedView | None = getattr(
             self.app.view_functions.get(rule.endpoint), _VIEW_ATTRIBUTE, None
         )
-        route: _Route | None
+        route: CorsOptions | None
         if decorated is not None:
             route = decorated.route_in(self.app)
         else:
@@ -411,7 +197,7 @@ class _Dispatcher:
         self._rule_routes[key] = route
         return route
 
-    def route_for_unrouted(self, path: str) -> _Route | None:
+    def route_for_unrouted(self, path: str) -> CorsOptions | None:
         """No rule matched (404, 405, redirect): the app-wide resources, by path."""
         for scope in self.scopes:
             if scope.endpoint_prefix is None and (route := scope.route_for(path)) is not None:
@@ -443,12 +229,12 @@ class _PreflightLayer:
             if preflight is not None:
                 route = self._route(environ, preflight[1])
                 if route is not None:
-                    status, headers = _preflight_answer(route, environ, *preflight)
+                    status, headers, body = _preflight_answer(route, environ, *preflight)
                     start_response(_status_line(status), headers)
-                    return []
+                    return [body] if body else []
         return self.wsgi_app(environ, start_response)
 
-    def _route(self, environ: dict[str, Any], method: str) -> _Route | None:
+    def _route(self, environ: dict[str, Any], method: str) -> CorsOptions | None:
         app = self.dispatcher.app
         try:
             adapter = app.request_context(environ).url_adapter
@@ -495,19 +281,50 @@ def _preflight_values(environ: Mapping[str, Any]) -> tuple[str, str] | None:
 
 
 def _preflight_answer(
-    route: _Route, environ: Mapping[str, Any], origin: str, method: str
-) -> tuple[int, list[tuple[str, str]]]:
-    status, headers = route.policy.preflight(
+    route: CorsOptions, environ: Mapping[str, Any], origin: str, method: str
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """(status, headers, body) of a preflight: the Policy's answer, written the Flask way."""
+    answer = route.policy.preflight_answer(
         origin,
         method,
         environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
         environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
     )
+    headers = _echo_origin(route, origin, answer.headers)
     if not route.vary_header:
         headers = [(name, value) for name, value in headers if name.lower() != "vary"]
-    if status != HTTPStatus.NO_CONTENT:  # RFC 9110 §8.6: no Content-Length in a 204
+    body = answer.body.encode()
+    if body:  # "OK", or the failed checks: for a developer reading the exchange
+        headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        headers.append(("Content-Length", str(len(body))))
+    elif answer.status != HTTPStatus.NO_CONTENT:  # RFC 9110 §8.6: none in a 204
         headers.append(("Content-Length", "0"))
-    return status, headers
+    return answer.status, headers, body
+
+
+def _echo_origin(
+    route: CorsOptions, origin: str, headers: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """flask-cors' ``origins="*"`` without ``send_wildcard``: the Origin in place of ``*``.
+
+    Only a value the policy accepted (it answered ``*``) and that is a serialized tuple
+    origin is echoed, so nothing but ``scheme://host[:port]`` is ever written back; anything
+    else (``null``, a malformed value) keeps ``*``, which gives it the same access. The echo
+    depends on Origin: ``echoes_origin`` requires ``vary_header``, so Vary lists it.
+    """
+    if not route.echoes_origin or not _is_tuple_origin(origin):
+        return headers
+    return [
+        (name, origin) if name == ACL_ORIGIN and value == "*" else (name, value)
+        for name, value in headers
+    ]
+
+
+def _is_tuple_origin(value: str) -> bool:
+    try:
+        return not parse_origin(value).is_opaque
+    except OriginError:
+        return False
 
 
 def _status_line(status: int) -> str:
@@ -517,18 +334,30 @@ def _status_line(status: int) -> str:
         return f"{status} Unknown"
 
 
-def _apply(route: _Route, response: Response) -> None:
+def _apply(route: CorsOptions, response: Response) -> None:
     """Add the actual-response CORS headers and Vary to a response the app produced."""
     headers = response.headers
     if ACL_ORIGIN in headers:  # the view answered CORS itself (flask-cors skips it too)
         return
-    origin = request.environ.get("HTTP_ORIGIN")
-    answer = route.policy.actual(origin) if origin is not None else route.without_origin
+    environ = request.environ
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is None:
+        answer = list(route.without_origin)
+    else:
+        answer = _echo_origin(route, origin, route.policy.actual(origin))
     for name, value in answer:
         # Access-Control-Expose-Headers: the names the policy validated, spelled as configured,
         # sorted and joined by ", " as flask-cors writes them (names are case-insensitive).
-        exposed = name == ACL_EXPOSE_HEADERS and route.expose_value is not None
-        headers.add(name, route.expose_value if exposed else value)
+        exposed = name == ACL_EXPOSE_HEADERS and route.expose_headers is not None
+        headers.add(name, route.expose_headers if exposed else value)
+    if answer and environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK") == "true":
+        # flask-cors answers this request header on any response, so code that looks for the
+        # answer finds it. It is inert here: browsers send the request header, and read
+        # Access-Control-Allow-Private-Network, on preflights only (WICG Private Network
+        # Access, "fetch integration"); the preflight itself is the Policy's (refused unless
+        # allow_private_network).
+        private_network = "true" if route.allow_private_network else "false"
+        headers.add(ACL_RESPONSE_PRIVATE_NETWORK, private_network)
     if route.vary_header:
         existing = headers.getlist("Vary")
         if not existing:
@@ -552,20 +381,16 @@ class CORS:
     """
 
     def __init__(self, app: Flask | Blueprint | None = None, **options: Any) -> None:
-        _check_names(options, _APP_OPTIONS, "CORS()")
+        check_option_names(options, APP_OPTIONS, "CORS()")
         self._options = options
         if app is not None:
             self.init_app(app, **options)
 
     def init_app(self, app: Flask | Blueprint, **options: Any) -> None:
-        _check_names(options, _APP_OPTIONS, "CORS.init_app()")
-        base = {**_DEFAULTS, **_config_options(app), **self._options, **options}
-        _check_names(base, _APP_OPTIONS, "CORS config")
-
-        def route_for(resource_options: Mapping[str, Any]) -> _Route:
-            return _build_route({**base, **resource_options})
-
-        resources = tuple(_resources(base["resources"], route_for))
+        check_option_names(options, APP_OPTIONS, "CORS.init_app()")
+        base = merge_options(app, self._options, options)
+        check_option_names(base, APP_OPTIONS, "CORS config")
+        resources = tuple(_resources(base["resources"], base))
         if isinstance(app, Flask):
             _Dispatcher.of(app).add_scope(_Scope(None, resources))
             return
@@ -583,16 +408,14 @@ class _DecoratedView:
     def __init__(self, options: Mapping[str, Any]) -> None:
         self.options = dict(options)
         # Built now, so a refused configuration fails when the module is imported.
-        self.route = _build_route({**_DEFAULTS, **self.options})
-        self._per_app: dict[int, _Route] = {}
+        self.route = serialize_options(self.options)
+        self._per_app: dict[int, CorsOptions] = {}
 
-    def route_in(self, app: Flask) -> _Route:
+    def route_in(self, app: Flask) -> CorsOptions:
         route = self._per_app.get(id(app))
         if route is None:
-            config = _config_options(app)
-            config.pop("resources", None)
-            config.pop("intercept_exceptions", None)
-            route = _build_route({**_DEFAULTS, **config, **self.options}) if config else self.route
+            has_config = bool(get_app_kwarg_dict(app))
+            route = get_cors_options(app, self.options) if has_config else self.route
             self._per_app[id(app)] = route
         return route
 
@@ -605,7 +428,7 @@ def cross_origin(*args: Any, **options: Any) -> Callable[[F], F]:
     """
     if args:
         raise TypeError("cross_origin() takes keyword options only, e.g. origins=[...]")
-    _check_names(options, _ROUTE_OPTIONS, "cross_origin()")
+    check_option_names(options, ROUTE_OPTIONS, "cross_origin()")
     decorated = _DecoratedView(options)
 
     def decorator(view: F) -> F:
@@ -626,8 +449,8 @@ def cross_origin(*args: Any, **options: Any) -> Callable[[F], F]:
                 if target is None:
                     response = app.response_class(status=HTTPStatus.FORBIDDEN)
                 else:
-                    status, headers = _preflight_answer(target, request.environ, *preflight)
-                    response = app.response_class(status=status, headers=headers)
+                    status, headers, body = _preflight_answer(target, request.environ, *preflight)
+                    response = app.response_class(body, status=status, headers=headers)
                 setattr(response, _APPLIED_ATTRIBUTE, True)
                 return response
             if route.automatic_options and request.method == "OPTIONS":
@@ -644,7 +467,7 @@ def cross_origin(*args: Any, **options: Any) -> Callable[[F], F]:
     return decorator
 
 
-def _preflight_target(app: Flask, method: str, own: _Route) -> _Route | None:
+def _preflight_target(app: Flask, method: str, own: CorsOptions) -> CorsOptions | None:
     """The route the actual request (``method``) reaches; None if that view has no CORS."""
     adapter = request_ctx.url_adapter
     rule = _match_rule(adapter, method) if adapter is not None else None
