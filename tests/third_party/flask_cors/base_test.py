@@ -12,7 +12,7 @@ from flask import Flask
 import unittest
 
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 
 class FlaskCorsTestCase(unittest.TestCase):

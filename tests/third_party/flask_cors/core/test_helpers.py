@@ -13,7 +13,7 @@
 
 import unittest
 
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 
 class InternalsTestCase(unittest.TestCase):

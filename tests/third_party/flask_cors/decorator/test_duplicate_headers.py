@@ -10,7 +10,7 @@ from ..base_test import FlaskCorsTestCase
 from flask import Flask, Response
 
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 
 class AllowsMultipleHeaderEntries(FlaskCorsTestCase):

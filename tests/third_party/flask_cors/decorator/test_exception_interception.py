@@ -15,7 +15,7 @@ from packaging import version
 from ..base_test import FlaskCorsTestCase
 from flask import Flask, abort
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 
 def add_routes(app):

@@ -10,7 +10,7 @@ from ..base_test import FlaskCorsTestCase
 from flask import Flask
 
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 
 class ExposeHeadersTestCase(FlaskCorsTestCase):

@@ -13,7 +13,7 @@ from ..base_test import FlaskCorsTestCase
 from flask import Flask
 
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 
 class OptionsTestCase(FlaskCorsTestCase):

@@ -13,7 +13,7 @@ from ..base_test import FlaskCorsTestCase
 from flask import Flask
 import re
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 letters = 'abcdefghijklmnopqrstuvwxyz'  # string.letters is not PY3 compatible
 

@@ -13,7 +13,7 @@ that the extension keeps working when handed one.
 from flask import Blueprint, Flask
 
 from crossorigin.flask import *
-from crossorigin.flask import *
+from crossorigin.flask.core import *
 
 from ..base_test import FlaskCorsTestCase
 
