@@ -50,7 +50,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _VARY_ORIGIN = (b"vary", b"Origin")
-_TEXT = (b"content-type", b"text/plain; charset=utf-8")
 # Starlette's preflight statuses: what its users' clients and tests see today.
 _STARLETTE_ANSWER = {"preflight_status": 200, "preflight_failure_status": 400}
 
@@ -153,11 +152,6 @@ class CORSMiddleware:
                 status, headers, body = self._preflight(
                     origin, method, request_headers, private_network
                 )
-                if body:
-                    headers.append((b"content-length", str(len(body)).encode()))
-                    headers.append(_TEXT)
-                elif status != 204:  # RFC 9110 §8.6: no Content-Length in a 204
-                    headers.append((b"content-length", b"0"))
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return

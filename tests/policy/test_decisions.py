@@ -12,6 +12,7 @@ from crossorigin.policy import VARY_PREFLIGHT, Policy, merge_vary
 APP = "https://app.example.com"
 OTHER = "https://other.example.net"
 FAILED = (403, [("Vary", VARY_PREFLIGHT)])
+TEXT = "text/plain; charset=utf-8"
 
 
 def names(headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -255,13 +256,17 @@ def test_the_asgi_entry_points_decide_the_same_in_bytes() -> None:
         ]
         for requested in (None, "x-token", "x-other"):
             status, headers = policy.preflight(origin, "PUT", requested)
-            raw_status, raw_headers, _ = policy.preflight_raw(
+            raw_status, raw_headers, raw_body = policy.preflight_raw(
                 origin.encode(), b"PUT", None if requested is None else [requested.encode()], None
             )
             assert raw_status == status
+            body = policy.preflight_answer(origin, "PUT", requested).body
+            assert raw_body == body.encode()
+            # The raw list is ready to send: the body's framing comes with it.
+            framing = [("content-length", str(len(body))), ("content-type", TEXT)] if body else []
             assert [(n.decode(), v.decode()) for n, v in raw_headers] == [
                 (n.lower(), v) for n, v in headers
-            ]
+            ] + framing
 
 
 # -- Classification and Vary -----------------------------------------------------------------

@@ -44,13 +44,22 @@ from crossorigin.policy._config import Config
 from crossorigin.policy._origins import OriginMatcher
 from crossorigin.policy._vary import VARY_PREFLIGHT
 
-__all__ = ["REFUSALS", "Decider", "preflight_body"]
+__all__ = ["REFUSALS", "Decider", "preflight_body", "refusals"]
 
 S = TypeVar("S", str, bytes)
 Pair = tuple[S, S]
 
 # Why a preflight failed, in the order the checks run.
 REFUSALS = ("origin", "method", "headers", "private-network")
+_REFUSAL_SETS = tuple(
+    tuple(name for bit, name in enumerate(REFUSALS) if failed >> bit & 1)
+    for failed in range(1 << len(REFUSALS))
+)
+
+
+def refusals(failed: int) -> tuple[str, ...]:
+    """The names of the checks in a ``Decider.preflight`` bit mask, in ``REFUSALS`` order."""
+    return _REFUSAL_SETS[failed]
 
 
 def preflight_body(status: int, refusals: tuple[str, ...]) -> str:
@@ -83,6 +92,7 @@ class Decider(Generic[S]):
         "_echo",
         "_exact",
         "_failure",
+        "_frames",
         "_headers",
         "_headers_cap",
         "_list_shape",
@@ -111,6 +121,7 @@ class Decider(Generic[S]):
     _echo: bool
     _exact: dict[S, tuple[tuple[S, S], ...]]
     _failure: int
+    _frames: tuple[tuple[S, tuple[tuple[S, S], ...]], ...]
     _headers: frozenset[S]
     _headers_cap: int
     _list_shape: re.Pattern[S]
@@ -177,6 +188,20 @@ class Decider(Generic[S]):
         self._private_network = config.private_network
         self._success = config.preflight_status
         self._failure = config.preflight_failure_status
+        # Every outcome's body and framing, built once (16 of them): nothing is formatted per
+        # request. A 204 has neither body nor Content-Length (RFC 9110 §8.6, §15.3.5).
+        frames = []
+        for failed, names_failed in enumerate(_REFUSAL_SETS):
+            status = config.preflight_status if failed == 0 else config.preflight_failure_status
+            text = preflight_body(status, names_failed)
+            framing: tuple[tuple[S, S], ...] = ()
+            if text:
+                framing = (
+                    pair("length", str(len(text.encode()))),
+                    pair("type", "text/plain; charset=utf-8"),
+                )
+            frames.append((encode(text), framing))
+        self._frames = tuple(frames)
 
         self._methods = frozenset(encode(m) for m in config.methods)
         self._headers = frozenset(encode(h) for h in config.headers)
@@ -217,32 +242,33 @@ class Decider(Generic[S]):
         method: S,
         request_headers: Sequence[S] | None,
         private_network: S | None,
-    ) -> tuple[int, list[tuple[S, S]], tuple[str, ...]]:
-        """Status, headers and every check that failed (in ``REFUSALS`` order; () on success).
+    ) -> tuple[int, list[tuple[S, S]], int]:
+        """Status, headers and the failed checks as a bit mask (bit i is ``REFUSALS[i]``).
 
         Every check runs even after one fails, so a refusal names all of its reasons (a
         developer fixing the origin learns about the header at the same time). A failure is
-        ``failure_status`` with Vary only.
+        ``failure_status`` with Vary only. ``refusals(mask)`` and ``frame(mask)`` turn the
+        mask into names, and into the body with its Content-Type/-Length pairs.
         """
-        refusals: list[str] = []
+        failed = 0
         origin_pair = self.allowed_origin_pair(origin)
         if origin_pair is None:
-            refusals.append("origin")
+            failed = 1
         if method not in self._methods:
-            refusals.append("method")
+            failed |= 2
         headers_pair: tuple[S, S] | None = None
         if request_headers:
             listed = self._requested_headers(request_headers)
             if listed is None:
-                refusals.append("headers")
+                failed |= 4
             elif listed:
                 headers_pair = (self._acah, listed) if self._echo else self._acah_list
         if private_network is not None and (
             not self._private_network or private_network.strip(self._ows) != self._true
         ):
-            refusals.append("private-network")
-        if refusals or origin_pair is None:
-            return self._failure, [self._vary_preflight], tuple(refusals)
+            failed |= 8
+        if failed or origin_pair is None:
+            return self._failure, [self._vary_preflight], failed
         answer: list[tuple[S, S]] = [origin_pair]
         answer += self._preflight_head
         if headers_pair is not None:
@@ -250,7 +276,11 @@ class Decider(Generic[S]):
         answer.extend(self._preflight_tail)
         if private_network is not None:
             answer.append(self._acapn_pair)
-        return self._success, answer, ()
+        return self._success, answer, 0
+
+    def frame(self, failed: int) -> tuple[S, tuple[tuple[S, S], ...]]:
+        """The body for this outcome and the Content-Type/-Length pairs that go with it."""
+        return self._frames[failed]
 
     def _requested_headers(self, lines: Sequence[S]) -> S | None:
         """None when a requested name is not allowed; else the value to echo (may be empty).

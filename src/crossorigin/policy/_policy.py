@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crossorigin.policy._config import Config, validate
-from crossorigin.policy._decision import Decider, preflight_body
+from crossorigin.policy._decision import Decider, refusals
 from crossorigin.policy._origins import OriginMatcher
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ _TITLE_NAMES = {
     "aceh": "Access-Control-Expose-Headers",
     "acapn": "Access-Control-Allow-Private-Network",
     "vary": "Vary",
+    "length": "Content-Length",
+    "type": "Content-Type",
 }
 # ASGI header names are lowercase bytes.
 _LOWER_NAMES = {key: name.lower() for key, name in _TITLE_NAMES.items()}
@@ -198,10 +200,10 @@ class Policy:
     ) -> PreflightAnswer:
         """The same decision as :meth:`preflight`, with the body and the failed checks."""
         lines = (request_headers,) if isinstance(request_headers, str) else request_headers
-        status, headers, refusals = self._str.preflight(
+        status, headers, failed = self._str.preflight(
             origin, request_method, lines, request_private_network
         )
-        return PreflightAnswer(status, headers, preflight_body(status, refusals), refusals)
+        return PreflightAnswer(status, headers, self._str.frame(failed)[0], refusals(failed))
 
     def preflight_refusal(
         self,
@@ -234,13 +236,15 @@ class Policy:
         request_headers: Sequence[bytes] | None,
         request_private_network: bytes | None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """(status, fresh header list, body): :meth:`preflight_answer` over raw bytes."""
-        status, headers, refusals = self._bytes.preflight(
+        """(status, header list, body): :meth:`preflight_answer` over raw bytes, the header
+        list ready to send (Content-Type and Content-Length included when there is a body)."""
+        status, headers, failed = self._bytes.preflight(
             origin, request_method, request_headers, request_private_network
         )
-        if status == 204 and not refusals:  # the common case: no body
-            return status, headers, b""
-        return status, headers, preflight_body(status, refusals).encode()
+        body, framing = self._bytes.frame(failed)
+        if framing:
+            headers += framing
+        return status, headers, body
 
     # -- Self-check ----------------------------------------------------------------------------
 
