@@ -495,3 +495,32 @@ def test_insecure_origin_with_credentials_needs_the_named_opt_in() -> None:
     response = app.test_client().get("/", headers={"Origin": "http://app.test"})
     assert response.headers["Access-Control-Allow-Origin"] == "http://app.test"
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_header_regexes_echo_the_matching_requested_names() -> None:
+    app = Flask(__name__)
+    CORS(app)
+
+    @app.route("/company", methods=["GET", "PUT"])
+    @cross_origin(origins=[APP], allow_headers=[r"X-COMPANY-.*", "X-Trace"])
+    def company() -> str:
+        return "company"
+
+    client = app.test_client()
+
+    def ask(names: str) -> TestResponse:
+        return preflight(
+            client, "/company", APP, "PUT", **{"Access-Control-Request-Headers": names}
+        )
+
+    response = ask("x-company-id, X-Company-Role,x-trace")
+    assert response.status_code == 204
+    # The requested names, as the client spelled them (case-insensitive match, whole name).
+    assert (
+        response.headers["Access-Control-Allow-Headers"] == "x-company-id, X-Company-Role,x-trace"
+    )
+    for refused in ("x-company-id, x-other", "x-company", "x-trace-id", "x-other"):
+        response = ask(refused)
+        assert response.status_code == 403, refused
+        assert cors_headers(response) == {}, refused
+        assert response.text == "Disallowed CORS headers", refused

@@ -9,6 +9,7 @@ from flask import Flask
 from hypothesis import HealthCheck, assume, given, settings
 
 from crossorigin.flask import CORS, cross_origin
+from crossorigin.origin import parse_origin
 from crossorigin.policy import PolicyError
 from tests.support.properties import (
     assert_headers_well_formed,
@@ -77,6 +78,13 @@ def test_adapter_never_exceeds_the_policy(config: dict[str, Any], request: dict[
         if allowed is not None and request["origin"] is not None:
             assert policy.allows_origin(request["origin"]), request["origin"]
             assert allowed == request["origin"] or (allowed == "*" and policy.allow_all_origins)
+        if allowed not in (None, "*"):
+            # Echoed (flask-cors' origins="*" included): only ever a serialized tuple origin,
+            # and with Vary: Origin.
+            assert not parse_origin(allowed).is_opaque, allowed
+            assert "origin" in [
+                t.strip().lower() for v in response.headers.getlist("Vary") for t in v.split(",")
+            ]
         if allowed is not None and request["origin"] is None:
             assert allowed == "*" and policy.allow_all_origins  # flask-cors' always_send
         if allowed == "*":
