@@ -123,7 +123,9 @@ class CORSMiddleware:
         self.app = app
         self.policy = policy
         self._actual = policy.actual_raw
-        self._preflight = policy.preflight_raw
+        # The policy's decisions over raw bytes, called directly (the hot path of a preflight).
+        self._preflight = policy.raw_decider.preflight
+        self._frames = policy.raw_decider.frames
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,9 +151,12 @@ class CORSMiddleware:
                 elif name == b"access-control-request-private-network":
                     private_network = value
             if origin is not None and method is not None:
-                status, headers, body = self._preflight(
+                status, headers, failed = self._preflight(
                     origin, method, request_headers, private_network
                 )
+                body, framing = self._frames[failed]
+                if framing:
+                    headers += framing
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import AnyStr
 
-__all__ = ["WILDCARD_CAP", "explicit_cap", "names_allowed"]
+__all__ = ["LIST_SHAPE_BYTES", "LIST_SHAPE_STR", "WILDCARD_CAP", "explicit_cap", "total_length"]
 
 # Longest Access-Control-Request-Headers value accepted with allow_headers=["*"]: room for
 # about 200 custom header names; Chromium sends no more than a page sets.
@@ -41,20 +41,3 @@ def total_length(values: Sequence[AnyStr]) -> int:
     for value in values:
         total += len(value)
     return total
-
-
-def names_allowed(
-    values: Sequence[AnyStr], allowed: frozenset[AnyStr], cap: int, comma: AnyStr, ows: AnyStr
-) -> bool | None:
-    """None when an element is not an allowed name; else whether any name was listed."""
-    if total_length(values) > cap:
-        return None
-    listed = False
-    for value in values:
-        for element in value.split(comma):
-            name = element.strip(ows)
-            if name:
-                if name.lower() not in allowed:
-                    return None
-                listed = True
-    return listed

@@ -37,7 +37,6 @@ from crossorigin.policy._acrh import (
     LIST_SHAPE_STR,
     WILDCARD_CAP,
     explicit_cap,
-    names_allowed,
     total_length,
 )
 from crossorigin.policy._config import Config
@@ -92,7 +91,6 @@ class Decider(Generic[S]):
         "_echo",
         "_exact",
         "_failure",
-        "_frames",
         "_headers",
         "_headers_cap",
         "_list_shape",
@@ -109,6 +107,7 @@ class Decider(Generic[S]):
         "_true",
         "_vary_preflight",
         "_wildcard",
+        "frames",
     )
     _acah: S
     _acah_list: tuple[S, S]
@@ -121,7 +120,8 @@ class Decider(Generic[S]):
     _echo: bool
     _exact: dict[S, tuple[tuple[S, S], ...]]
     _failure: int
-    _frames: tuple[tuple[S, tuple[tuple[S, S], ...]], ...]
+    # Per outcome (the bit mask of failed checks): the body and its Content-Type/-Length.
+    frames: tuple[tuple[S, tuple[tuple[S, S], ...]], ...]
     _headers: frozenset[S]
     _headers_cap: int
     _list_shape: re.Pattern[S]
@@ -201,11 +201,15 @@ class Decider(Generic[S]):
                     pair("type", "text/plain; charset=utf-8"),
                 )
             frames.append((encode(text), framing))
-        self._frames = tuple(frames)
+        self.frames = tuple(frames)
 
         self._methods = frozenset(encode(m) for m in config.methods)
         self._headers = frozenset(encode(h) for h in config.headers)
-        self._headers_cap = explicit_cap(config.headers)
+        self._headers_cap = (
+            WILDCARD_CAP
+            if config.any_header or config.header_patterns
+            else explicit_cap(config.headers)
+        )
         self._acah_list = pair("acah", ", ".join(config.header_list))
         self._any_header = config.any_header
         self._patterns = config.header_patterns
@@ -250,15 +254,36 @@ class Decider(Generic[S]):
         ``failure_status`` with Vary only. ``refusals(mask)`` and ``frame(mask)`` turn the
         mask into names, and into the body with its Content-Type/-Length pairs.
         """
+        # allowed_origin_pair() and the common case of _requested_headers() written out: this
+        # is the hot path of every preflight.
         failed = 0
-        origin_pair = self.allowed_origin_pair(origin)
-        if origin_pair is None:
-            failed = 1
+        origin_pair: tuple[S, S] | None
+        if self._wildcard:
+            origin_pair = self._star_pair
+        else:
+            hit = self._exact.get(origin)
+            if hit is not None:
+                origin_pair = hit[0]
+            elif self._matcher is not None and self._matcher.matches(self._decode(origin)):
+                origin_pair = (self._acao, origin)
+            else:
+                origin_pair = None
+                failed = 1
         if method not in self._methods:
             failed |= 2
         headers_pair: tuple[S, S] | None = None
         if request_headers:
-            listed = self._requested_headers(request_headers)
+            listed: S | None
+            single = request_headers[0] if len(request_headers) == 1 else None
+            if (
+                single is not None
+                and not self._echo
+                and len(single) <= self._headers_cap
+                and self._headers.issuperset(single.split(self._comma))
+            ):
+                listed = single  # what browsers send: lowercase names joined by ','
+            else:
+                listed = self._requested_headers(request_headers)
             if listed is None:
                 failed |= 4
             elif listed:
@@ -280,7 +305,7 @@ class Decider(Generic[S]):
 
     def frame(self, failed: int) -> tuple[S, tuple[tuple[S, S], ...]]:
         """The body for this outcome and the Content-Type/-Length pairs that go with it."""
-        return self._frames[failed]
+        return self.frames[failed]
 
     def _requested_headers(self, lines: Sequence[S]) -> S | None:
         """None when a requested name is not allowed; else the value to echo (may be empty).
@@ -288,10 +313,15 @@ class Decider(Generic[S]):
         Bounded before anything is split (see ``_acrh``): an explicit list of names caps the
         length at what those names can spell, ``*`` and patterns at ``WILDCARD_CAP``.
         """
-        if self._any_header or self._patterns:
-            if total_length(lines) > WILDCARD_CAP:
+        if len(lines) == 1:
+            value = lines[0]
+            if len(value) > self._headers_cap:
                 return None
-            value = lines[0] if len(lines) == 1 else self._comma.join(lines)
+        elif total_length(lines) > self._headers_cap:
+            return None
+        else:
+            value = self._comma.join(lines)
+        if self._any_header or self._patterns:
             if self._list_shape.fullmatch(value) is None:
                 return None
             if not self._any_header:
@@ -302,10 +332,15 @@ class Decider(Generic[S]):
                         if not any(p.fullmatch(text) for p in self._patterns):
                             return None
             return value.strip(self._ows)
-        listed = names_allowed(lines, self._headers, self._headers_cap, self._comma, self._ows)
-        if listed is None:
-            return None
-        if not listed:
-            return self._comma[:0]
-        value = lines[0] if len(lines) == 1 else self._comma.join(lines)
-        return value.strip(self._ows)
+        elements = value.split(self._comma)
+        # What browsers send (lowercase names, ',' without spaces) is one C-level subset test.
+        if self._headers.issuperset(elements):
+            return value
+        listed = False
+        for element in elements:
+            name = element.strip(self._ows)
+            if name:
+                if name.lower() not in self._headers:
+                    return None
+                listed = True
+        return value.strip(self._ows) if listed else self._comma[:0]

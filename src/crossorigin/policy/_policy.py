@@ -229,6 +229,13 @@ class Policy:
     def actual_raw(self, origin: bytes | None) -> tuple[tuple[bytes, bytes], ...]:
         return self._bytes.actual(origin)
 
+    @property
+    def raw_decider(self) -> Decider[bytes]:
+        """The decisions over raw bytes, for adapters that cannot afford one more call:
+        ``preflight(...)`` returns (status, headers, failed) and ``frames[failed]`` the body
+        and its framing pairs, as :meth:`preflight_raw` combines them."""
+        return self._bytes
+
     def preflight_raw(
         self,
         origin: bytes,
