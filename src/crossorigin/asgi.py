@@ -14,9 +14,10 @@ keywords (``allow_origin_predicate``, ``preflight_status``, ``preflight_failure_
 - a preflight (OPTIONS + Origin + Access-Control-Request-Method) is answered here and never
   reaches the application; every other OPTIONS request does. Built from keywords, the answer
   keeps Starlette's statuses, 200 ``OK`` and 400 ``Disallowed CORS <checks>`` (with no CORS
-  header), so switching changes nothing a client or a test of the app sees but the unsafe
-  cases; pass ``preflight_status=204, preflight_failure_status=403`` for crossorigin's own
-  (a ``policy=`` keeps the policy's, 204 and 403 by default);
+  header), so a switch changes no status a client or a test of the app sees, only the unsafe
+  cases and the details listed in docs/policy.md; pass ``preflight_status=204,
+  preflight_failure_status=403`` for crossorigin's own (a ``policy=`` keeps the policy's, 204
+  and 403 by default);
 - every other response gets the policy's headers appended and ``Origin`` merged into its
   Vary (appended, de-duplicated case-insensitively, collapsed into one line so middleware that
   reads only the first Vary line, like Starlette's GZip, keeps it);

@@ -7,8 +7,9 @@
 All decisions are the :class:`~crossorigin.policy.Policy`'s; this layer reads the ``environ``
 (where servers have already joined repeated header lines with commas, PEP 3333) and writes:
 
-- a preflight (OPTIONS + Origin + Access-Control-Request-Method) is answered here, with an
-  empty body, and never reaches the application; every other OPTIONS request does;
+- a preflight (OPTIONS + Origin + Access-Control-Request-Method) is answered here with the
+  policy's status (204, or 403 naming the failed checks in a text/plain body) and never
+  reaches the application; every other OPTIONS request does;
 - every other response gets the policy's headers appended in ``start_response`` and
   ``Origin`` merged into its Vary (appended, de-duplicated case-insensitively, one line);
   the application's header list is never mutated.

@@ -168,7 +168,8 @@ def test_preflight_is_answered_and_never_reaches_the_view(client: Client) -> Non
     headers = cors_headers(response)
     assert headers["access-control-allow-origin"] == APP
     # django-cors-headers' default CORS_ALLOW_METHODS, listed: one cached preflight covers all
-    assert headers["access-control-allow-methods"] == "DELETE, GET, OPTIONS, PATCH, POST, PUT"
+    # plus HEAD: GET, HEAD and POST stay allowed, as django-cors-headers never refused them
+    assert headers["access-control-allow-methods"] == "DELETE, GET, OPTIONS, PATCH, POST, PUT, HEAD"
     # django-cors-headers' default CORS_ALLOW_HEADERS
     allowed = {h.strip().lower() for h in headers["access-control-allow-headers"].split(",")}
     assert {"authorization", "content-type", "x-csrftoken", "x-requested-with"} <= allowed
@@ -211,6 +212,18 @@ def test_default_methods_are_django_cors_headers_ones(client: Client) -> None:
     for method in ("DELETE", "GET", "PATCH", "POST", "PUT"):
         assert preflight(client, "/api/data/", APP, method).status_code == 204, method
     assert preflight(client, "/api/data/", APP, "PROPFIND").status_code == 403
+
+
+def test_get_head_and_post_stay_allowed_whatever_the_method_list(
+    client: Client, cors_settings: Settings
+) -> None:
+    # A JSON POST or a GET with Authorization is preflighted; browsers accept these methods
+    # unlisted and django-cors-headers never refused them, so a switch must not either.
+    cors_settings(CORS_ALLOW_METHODS=["PUT"], CORS_ALLOW_HEADERS=["content-type", "authorization"])
+    for method, header in (("POST", "content-type"), ("GET", "authorization"), ("HEAD", "")):
+        extra = {"Access-Control-Request-Headers": header} if header else {}
+        assert preflight(client, "/api/data/", APP, method, **extra).status_code == 204, method
+    assert preflight(client, "/api/data/", APP, "DELETE").status_code == 403
 
 
 def test_max_age_zero_omits_the_header(client: Client, cors_settings: Settings) -> None:

@@ -257,6 +257,32 @@ def test_decorator_alone_answers_preflights_in_the_view() -> None:
     assert "PATCH" in response.headers["Allow"]
 
 
+def test_decorator_alone_refuses_a_method_that_reaches_no_cors_view() -> None:
+    app = Flask(__name__)
+
+    @app.route("/x", methods=["GET"])
+    @cross_origin(origins=[APP])
+    def read() -> str:
+        return "read"
+
+    @app.route("/x", methods=["PUT"])
+    def write() -> str:  # pragma: no cover - a preflight never reaches a view
+        return "write"
+
+    client = app.test_client()
+    response = preflight(client, "/x", APP, "PUT")
+    assert response.status_code == 403
+    assert not [name for name, _ in response.headers.items() if name.lower().startswith("access-")]
+    assert response.headers["Vary"].startswith("Origin, Access-Control-Request-Method")
+    assert response.get_data() == b"Disallowed CORS method"
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    # A successful 204 carries no Content-Type (Werkzeug's default) and no Content-Length.
+    response = preflight(client, "/x", APP, "GET", **{"Access-Control-Request-Headers": "x-a"})
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+    assert "Content-Length" not in response.headers
+
+
 def test_blueprint_scope_covers_only_its_routes() -> None:
     bp = Blueprint("api", __name__, url_prefix="/bp")
     CORS(bp, origins=[APP])

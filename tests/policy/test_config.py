@@ -222,7 +222,7 @@ def test_permitted_configurations_build(keywords: dict[str, Any]) -> None:
     assert rebuilt.options() == policy.options()
 
 
-def test_methods_are_normalized_as_fetch_does_and_header_names_lowercased() -> None:
+def test_methods_are_normalized_as_fetch_does_and_header_names_unique() -> None:
     policy = Policy(
         allow_methods=["delete", "put", "patch", "DELETE"],
         allow_headers=["X-Token", "x-token", "Authorization"],
@@ -231,16 +231,37 @@ def test_methods_are_normalized_as_fetch_does_and_header_names_lowercased() -> N
     options = policy.options()
     # Fetch upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; "patch" stays as written.
     assert options["allow_methods"] == ("DELETE", "PUT", "patch")
+    # Names compare case-insensitively (the first spelling is kept) and are answered sorted as
+    # Starlette sorts them, the always-allowed ones included.
     assert options["allow_headers"] == (
-        "accept",
-        "accept-language",
-        "content-language",
-        "content-type",
-        "x-token",
-        "authorization",
+        "Accept",
+        "Accept-Language",
+        "Authorization",
+        "Content-Language",
+        "Content-Type",
+        "X-Token",
     )
     # Exposed names are written as given (browsers compare them case-insensitively).
     assert options["expose_headers"] == ("X-Request-Id",)
+
+
+@pytest.mark.parametrize("keywords", PERMITTED)
+def test_a_rebuilt_policy_answers_the_same(keywords: dict[str, Any]) -> None:
+    policy = Policy(**keywords)
+    rebuilt = Policy(**policy.options())
+    origin = "https://app.example.com"
+    for method in ("GET", "PUT", "PURGE", "patch"):
+        for requested in (None, "x-token", "authorization,x-token", "x-other"):
+            assert rebuilt.preflight_answer(origin, method, requested) == (
+                policy.preflight_answer(origin, method, requested)
+            )
+    assert rebuilt.actual(origin) == policy.actual(origin)
+
+
+def test_wildcard_methods_keep_the_custom_methods_named_beside_them() -> None:
+    policy = Policy(allow_origins=["*"], allow_methods=["*", "PURGE"])
+    assert policy.options()["allow_methods"] == ("*", "PURGE")
+    assert policy.preflight("https://a.example", "PURGE")[0] == 204
 
 
 def test_a_policy_is_immutable() -> None:

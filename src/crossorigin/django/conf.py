@@ -260,6 +260,9 @@ def _joined_regex(patterns: Sequence[str | re.Pattern[str]]) -> str | None:
     return "|".join(f"(?:{_regex_text(p)})" for p in patterns)
 
 
+_SAFELISTED_METHODS = ("GET", "HEAD", "POST")
+
+
 def _policy_keywords(read: CorsSettings, drop: Mapping[str, set[str]]) -> dict[str, Any]:
     allow_all = read["CORS_ALLOW_ALL_ORIGINS"]
     max_age = read["CORS_PREFLIGHT_MAX_AGE"]
@@ -269,7 +272,9 @@ def _policy_keywords(read: CorsSettings, drop: Mapping[str, set[str]]) -> dict[s
         "allow_origin_regex": None
         if allow_all
         else _joined_regex(read["CORS_ALLOWED_ORIGIN_REGEXES"]),
-        "allow_methods": tuple(read["CORS_ALLOW_METHODS"]),
+        # GET, HEAD and POST need no listing in a browser and django-cors-headers never
+        # refused them: they stay allowed whatever CORS_ALLOW_METHODS says.
+        "allow_methods": (*read["CORS_ALLOW_METHODS"], *_SAFELISTED_METHODS),
         "allow_headers": tuple(read["CORS_ALLOW_HEADERS"]),
         "allow_credentials": read["CORS_ALLOW_CREDENTIALS"],
         "expose_headers": tuple(

@@ -72,7 +72,7 @@ from crossorigin.flask.core import (
     try_match_pattern,
 )
 from crossorigin.origin import OriginError, parse_origin
-from crossorigin.policy import Policy, merge_vary
+from crossorigin.policy import VARY_PREFLIGHT, Policy, merge_vary
 
 __all__ = [
     "ACL_ALLOW_HEADERS",
@@ -447,10 +447,21 @@ def cross_origin(*args: Any, **options: Any) -> Callable[[F], F]:
                 # Only without CORS(app): its WSGI layer answers preflights earlier.
                 target = _preflight_target(app, preflight[1], route)
                 if target is None:
-                    response = app.response_class(status=HTTPStatus.FORBIDDEN)
+                    # The method reaches no view with CORS: refused like any other preflight.
+                    body = b"Disallowed CORS method"
+                    headers = [
+                        ("Vary", VARY_PREFLIGHT),
+                        ("Content-Type", "text/plain; charset=utf-8"),
+                        ("Content-Length", str(len(body))),
+                    ]
+                    response = app.response_class(
+                        body, status=HTTPStatus.FORBIDDEN, headers=headers
+                    )
                 else:
                     status, headers, body = _preflight_answer(target, request.environ, *preflight)
                     response = app.response_class(body, status=status, headers=headers)
+                    if not body:  # Werkzeug adds its default mimetype; a 204 has no content
+                        del response.headers["Content-Type"]
                 setattr(response, _APPLIED_ATTRIBUTE, True)
                 return response
             if route.automatic_options and request.method == "OPTIONS":

@@ -9,8 +9,9 @@ configuration *before* anything is split, so hostile input costs O(1) beyond the
   separators cannot be a list of allowed names (browsers send each name once, lowercase,
   sorted, joined by ','), so it is refused unread; otherwise one split, one strip and one set
   lookup per element;
-- with ``*``, the value is echoed, so it must be shaped like a list of tokens: one C-level
-  character-class match over at most ``WILDCARD_CAP`` bytes.
+- with ``*`` or header patterns, the value is echoed, so it must be shaped like a list of
+  tokens: one C-level character-class match over at most ``WILDCARD_CAP`` bytes; patterns then
+  cost one regex match per name, for at most ``PATTERN_NAMES_CAP`` names.
 
 Works on ``str`` and on ``bytes`` alike (the ASGI adapter never decodes).
 """

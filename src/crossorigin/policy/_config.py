@@ -45,7 +45,7 @@ class Config:
     allow_all_origins: bool
     origin_regex: re.Pattern[str] | None
     origin_predicate: Callable[[str], bool] | None
-    methods: tuple[str, ...]  # normalized, in the order given; STANDARD_METHODS for "*"
+    methods: tuple[str, ...]  # normalized, in the order given; "*" adds STANDARD_METHODS
     any_method: bool
     headers: tuple[str, ...]  # lowercase, always-allowed names first
     header_list: tuple[str, ...]  # as written (always-allowed in title case), sorted
@@ -131,7 +131,9 @@ def _methods(items: list[str], problems: list[Problem]) -> tuple[tuple[str, ...]
             method = normalize_method(item)
             if method not in methods:
                 methods.append(method)
-    return (STANDARD_METHODS if any_method else tuple(methods)), any_method
+    if any_method:  # "*" plus any custom method named beside it
+        methods = [*STANDARD_METHODS, *(m for m in methods if m not in STANDARD_METHODS)]
+    return tuple(methods), any_method
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,7 @@ def _request_headers(value: object, problems: list[Problem]) -> _RequestHeaders:
             written.append(item)
     return _RequestHeaders(
         names=tuple(names),
-        written=tuple(sorted(written, key=str.lower)),
+        written=tuple(sorted(written)),  # Starlette's order (case-sensitive)
         patterns=tuple(patterns),
         any_header=any_header,
     )

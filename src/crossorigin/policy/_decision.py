@@ -2,8 +2,9 @@
 
 Everything that can be known at construction is: the header pairs are built once, in the
 string type of the caller (``str`` for WSGI/Django/Flask, lowercase ``bytes`` names for ASGI),
-as immutable tuples; a decision only picks among them and adds the pairs that echo the request
-(the origin, the method, a wildcard's header list). Callers get tuples they must copy into a
+as immutable tuples, and so is every outcome's body; a decision only picks among them and adds
+the pairs that echo the request (the origin; the validated header list for ``*``, patterns and
+``echo_request_headers``). Callers get tuples they must copy into a
 fresh list of their own (never a shared mutable container: jub0bs/cors#14, rs/cors#198).
 
 Rules (Fetch §4.8 "CORS-preflight fetch", §4.9 "CORS check", §3.2.3 HTTP responses):
@@ -50,6 +51,12 @@ Pair = tuple[S, S]
 
 # Why a preflight failed, in the order the checks run.
 REFUSALS = ("origin", "method", "headers", "private-network")
+# With header patterns, the most names one Access-Control-Request-Headers may list: each costs a
+# regex match. Browsers list each non-safelisted header a page sets once.
+PATTERN_NAMES_CAP = 64
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_TOKEN_STR = re.compile(_TOKEN)
+_TOKEN_BYTES = re.compile(_TOKEN.encode())
 _REFUSAL_SETS = tuple(
     tuple(name for bit, name in enumerate(REFUSALS) if failed >> bit & 1)
     for failed in range(1 << len(REFUSALS))
@@ -69,7 +76,8 @@ def preflight_body(status: int, refusals: tuple[str, ...]) -> str:
     """
     if refusals:
         return "Disallowed CORS " + ", ".join(refusals)
-    return "" if status == 204 else "OK"  # RFC 9110 §15.3.5: no body in a 204
+    # RFC 9110 §15.3.5, §15.3.6: neither a 204 nor a 205 has content.
+    return "" if status in (204, 205) else "OK"
 
 
 class Decider(Generic[S]):
@@ -104,6 +112,7 @@ class Decider(Generic[S]):
         "_star_actual",
         "_star_pair",
         "_success",
+        "_token",
         "_true",
         "_vary_preflight",
         "_wildcard",
@@ -135,6 +144,7 @@ class Decider(Generic[S]):
     _star_actual: tuple[tuple[S, S], ...]
     _star_pair: tuple[S, S]
     _success: int
+    _token: re.Pattern[S]
     _true: S
     _vary_preflight: tuple[S, S]
     _wildcard: bool
@@ -193,14 +203,16 @@ class Decider(Generic[S]):
         frames = []
         for failed, names_failed in enumerate(_REFUSAL_SETS):
             status = config.preflight_status if failed == 0 else config.preflight_failure_status
-            text = preflight_body(status, names_failed)
+            body = encode(preflight_body(status, names_failed))  # ASCII text
             framing: tuple[tuple[S, S], ...] = ()
-            if text:
+            if body:
                 framing = (
-                    pair("length", str(len(text.encode()))),
+                    pair("length", str(len(body))),
                     pair("type", "text/plain; charset=utf-8"),
                 )
-            frames.append((encode(text), framing))
+            elif status != 204:  # a 205 says "no content" with Content-Length: 0
+                framing = (pair("length", "0"),)
+            frames.append((body, framing))
         self.frames = tuple(frames)
 
         self._methods = frozenset(encode(m) for m in config.methods)
@@ -215,6 +227,7 @@ class Decider(Generic[S]):
         self._patterns = config.header_patterns
         self._echo = config.echo_headers or config.any_header
         self._list_shape = LIST_SHAPE_BYTES if isinstance(self._comma, bytes) else LIST_SHAPE_STR
+        self._token = _TOKEN_BYTES if isinstance(self._comma, bytes) else _TOKEN_STR
 
     def allowed_origin_pair(self, origin: S) -> tuple[S, S] | None:
         """The Access-Control-Allow-Origin pair for ``origin``, or None when it is denied."""
@@ -271,7 +284,9 @@ class Decider(Generic[S]):
                 failed = 1
         if method not in self._methods:
             failed |= 2
-        headers_pair: tuple[S, S] | None = None
+        # Not echoing, the configured list goes on every success (as Starlette does), so one
+        # cached preflight also covers later requests with other allowed headers.
+        headers_pair: tuple[S, S] | None = None if self._echo else self._acah_list
         if request_headers:
             listed: S | None
             single = request_headers[0] if len(request_headers) == 1 else None
@@ -286,8 +301,8 @@ class Decider(Generic[S]):
                 listed = self._requested_headers(request_headers)
             if listed is None:
                 failed |= 4
-            elif listed:
-                headers_pair = (self._acah, listed) if self._echo else self._acah_list
+            elif listed and self._echo:
+                headers_pair = (self._acah, listed)
         if private_network is not None and (
             not self._private_network or private_network.strip(self._ows) != self._true
         ):
@@ -317,7 +332,8 @@ class Decider(Generic[S]):
             value = lines[0]
             if len(value) > self._headers_cap:
                 return None
-        elif total_length(lines) > self._headers_cap:
+        # The joined length, separators included: WSGI servers hand over the joined value.
+        elif total_length(lines) + len(lines) - 1 > self._headers_cap:
             return None
         else:
             value = self._comma.join(lines)
@@ -325,9 +341,14 @@ class Decider(Generic[S]):
             if self._list_shape.fullmatch(value) is None:
                 return None
             if not self._any_header:
-                for element in value.split(self._comma):
+                elements = value.split(self._comma)
+                if len(elements) > PATTERN_NAMES_CAP:
+                    return None  # bounds the regex work an attacker can ask for
+                for element in elements:
                     name = element.strip(self._ows)
                     if name and name.lower() not in self._headers:
+                        if self._token.fullmatch(name) is None:
+                            return None  # "x-a x-b": one element, not one name
                         text = self._decode(name)
                         if not any(p.fullmatch(text) for p in self._patterns):
                             return None
@@ -340,7 +361,8 @@ class Decider(Generic[S]):
         for element in elements:
             name = element.strip(self._ows)
             if name:
-                if name.lower() not in self._headers:
+                # ASCII only: str.lower() maps the Kelvin sign to "k".
+                if not name.isascii() or name.lower() not in self._headers:
                     return None
                 listed = True
         return value.strip(self._ows) if listed else self._comma[:0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from crossorigin.policy._config import Config, validate
+from crossorigin.policy._config import STANDARD_METHODS, Config, validate
 from crossorigin.policy._decision import Decider, refusals
 from crossorigin.policy._origins import OriginMatcher
 
@@ -124,14 +124,16 @@ class Policy:
         return self._config
 
     def options(self) -> dict[str, Any]:
-        """Keywords that rebuild an equal policy (normalized: lowercase names, Fetch methods)."""
+        """Keywords that rebuild an equal policy (normalized: Fetch methods, unique names)."""
         c = self._config
         return {
             "allow_origins": tuple(p.text for p in c.origins),
             "allow_origin_regex": c.origin_regex.pattern if c.origin_regex else None,
             "allow_origin_predicate": c.origin_predicate,
-            "allow_methods": ("*",) if c.any_method else c.methods,
-            "allow_headers": (("*",) if c.any_header else (*c.headers, *c.header_patterns)),
+            "allow_methods": (
+                ("*", *c.methods[len(STANDARD_METHODS) :]) if c.any_method else c.methods
+            ),
+            "allow_headers": (("*",) if c.any_header else (*c.header_list, *c.header_patterns)),
             "allow_credentials": c.credentials,
             "expose_headers": c.expose_headers,
             "max_age": c.max_age,
