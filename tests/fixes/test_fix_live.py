@@ -107,8 +107,13 @@ STACKS = {
         allow_headers=CROSSORIGIN_HEADERS,
         alternative=True,
     ),
+    # crossorigin.django lists GET, HEAD and POST beside the configured methods, as
+    # django-cors-headers never refused them.
     "django+crossorigin.django": Stack(
-        start=start_django, allow_headers=CROSSORIGIN_HEADERS, alternative=True
+        start=start_django,
+        allow_methods=frozenset(CHECKED_METHODS),
+        allow_headers=CROSSORIGIN_HEADERS,
+        alternative=True,
     ),
     "nginx": Stack(start_web_server=start_nginx),
     "apache": Stack(start_web_server=start_apache),
