@@ -534,6 +534,44 @@ def test_untrusted_certificate(tls_server: LoopbackServer, cli: Callable[..., Ru
     assert tls_server.received == []
 
 
+def test_cacert_trusts_a_development_ca(
+    tls_server: LoopbackServer, cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    # The self-signed certificate is its own CA, as mkcert's root is for its certificates.
+    tls_server.route("/r", response=Answer(200, ((ACAO, ORIGIN),)))
+    url = f"https://api.test:{tls_server.port}/r"
+    resolve = f"api.test:{tls_server.port}:127.0.0.1"
+    cert = str(tmp_path / "cert.pem")
+    run = cli("check", url, "--origin", ORIGIN, "--resolve", resolve, "--cacert", cert, "--json")
+    assert run.code == 0, run.err
+    assert run.data["outcome"] == "allowed"
+    # Any other CA file does not vouch for it: the bundle is replaced, not extended.
+    other = tmp_path / "other"
+    other.mkdir()
+    self_signed_context("api.test", str(other))
+    other_ca = str(other / "cert.pem")
+    args = ("--origin", ORIGIN, "--resolve", resolve, "--cacert", other_ca, "--json")
+    run = cli("check", url, *args)
+    assert run.code == 2
+    assert run.data["network_error"]["browser_error"] == "net::ERR_CERT_AUTHORITY_INVALID"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), ("not a certificate\n", "is not a PEM file of CA certificates")],
+)
+def test_a_bad_cacert_is_a_usage_error(
+    content: str | None, message: str, cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    path = tmp_path / "ca.pem"
+    if content is not None:
+        path.write_text(content)
+    run = cli("check", "http://api.test/", "--origin", ORIGIN, "--cacert", str(path))
+    assert run.code == 2
+    assert message in run.err
+    assert "Traceback" not in run.err
+
+
 # -- usage errors --------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import sys
 from typing import Any
 
@@ -67,6 +68,12 @@ def register(subparsers: Any) -> None:
         "-k", "--insecure", action="store_true", help="do not verify TLS certificates"
     )
     parser.add_argument(
+        "--cacert",
+        metavar="FILE",
+        help="trust the CA certificates in this PEM file instead of the system's, as curl "
+        "(a development CA: mkcert -CAROOT shows where rootCA.pem is)",
+    )
+    parser.add_argument(
         "--resolve",
         action="append",
         default=[],
@@ -81,6 +88,19 @@ def register(subparsers: Any) -> None:
         help="a Cookie header sent where the browser would send cookies",
     )
     parser.set_defaults(func=run)
+
+
+def _check_cacert(path: str) -> None:
+    """A --cacert that cannot be read or holds no certificate is a usage error, named."""
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise UsageError(f"--cacert {path!r}: no such file") from None
+    except (OSError, ssl.SSLError) as error:
+        raise UsageError(
+            f"--cacert {path!r} is not a PEM file of CA certificates ({error.strerror or error})"
+            "; give the CA's certificate, e.g. mkcert's rootCA.pem"
+        ) from None
 
 
 def _headers(values: list[str]) -> tuple[tuple[str, str], ...]:
@@ -133,12 +153,15 @@ def run(args: argparse.Namespace) -> int:
         credentials=args.credentials,
         body=args.body,
     )
+    if args.cacert is not None:
+        _check_cacert(args.cacert)
     try:
         report = probe(
             request,
             browser=args.browser,
             timeout=args.timeout,
             insecure=args.insecure,
+            cacert=args.cacert,
             resolve=resolve,
             cookie=args.cookie,
         )

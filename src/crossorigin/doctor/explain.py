@@ -1057,7 +1057,8 @@ def diagnose(report: object, *, stack: str | None = None) -> Diagnosis:
             "tls": "Use http:// if the server does not speak TLS on that port, or fix its TLS "
             "setup.",
             "tls-certificate": "Give the server a certificate the browser trusts for this "
-            "host name (mkcert for local development); --insecure skips the check here.",
+            "host name (mkcert for local development); --cacert FILE trusts a development "
+            "CA here, --insecure skips the check.",
             "protocol": "The server's answer is not HTTP the browser accepts: see its logs.",
             "connection": "Check that the host is reachable from here.",
         }[failure.kind]

@@ -229,13 +229,18 @@ class _ResolvingBackend(httpcore.NetworkBackend):
 
 
 @functools.cache
-def _ssl_context(insecure: bool) -> ssl.SSLContext:
-    # Loading the CA bundle takes tens of milliseconds: once per process is enough.
+def _ssl_context(insecure: bool, cacert: str | None) -> ssl.SSLContext:
+    # Loading the CA bundle takes tens of milliseconds: once per process is enough. With
+    # cacert, that file replaces the bundle, as curl's --cacert does.
+    if cacert is not None and not insecure:
+        return ssl.create_default_context(cafile=cacert)
     return httpx.create_ssl_context(verify=not insecure, trust_env=False)
 
 
-def _transport(resolve: Mapping[tuple[str, int], str], *, insecure: bool) -> httpx.HTTPTransport:
-    ssl_context = _ssl_context(insecure)
+def _transport(
+    resolve: Mapping[tuple[str, int], str], *, insecure: bool, cacert: str | None
+) -> httpx.HTTPTransport:
+    ssl_context = _ssl_context(insecure, cacert)
     transport = httpx.HTTPTransport(verify=ssl_context, trust_env=False)
     # httpx has no switch for a custom network backend: replace its pool by an equivalent
     # one that resolves through the --resolve table.
@@ -401,13 +406,15 @@ def probe(
     browser: str = "chromium",
     timeout: float = 10.0,
     insecure: bool = False,
+    cacert: str | None = None,
     resolve: Mapping[tuple[str, int], str] | None = None,
     cookie: str | None = None,
 ) -> ProbeReport:
     """Make ``request`` against the real server as ``browser`` would, and record everything.
 
     ``cookie`` (a ``Cookie`` header value) goes only with requests the browser would send
-    credentials on, never with a preflight. Raises
+    credentials on, never with a preflight. ``cacert`` is a PEM file of CA certificates to
+    trust instead of the system's (a development CA such as mkcert's). Raises
     :class:`~crossorigin.engine.EngineInputError` for a request no page could make.
     """
     table = dict(resolve or {})
@@ -415,7 +422,7 @@ def probe(
     wire: list[WireExchange] = []
     failure: NetworkFailure | None = None
     with httpx.Client(
-        transport=_transport(table, insecure=insecure),
+        transport=_transport(table, insecure=insecure, cacert=cacert),
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
