@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "crossorigin.commands.demo",
     "crossorigin.commands.check",
     "crossorigin.commands.explain",
+    "crossorigin.commands.har",
     "crossorigin.commands.fix",
     "crossorigin.commands.simulate",
 )

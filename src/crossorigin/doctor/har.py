@@ -650,10 +650,15 @@ def _replay(
             fetch.receive(response)
             continue
         assert entry is not None or out.is_preflight
+        # Show the request as the HAR recorded it (its header lines, as the user sees them in
+        # the file); the engine's own request is what it checked, and they agree on CORS.
+        shown = out
+        if entry is not None and entry.headers:
+            shown = replace(out, headers=entry.headers)
         wire.append(
             WireExchange(
                 kind,
-                out,
+                shown,
                 response,
                 reason=entry.status_text if entry is not None else "No Content",
                 http_version=entry.http_version if entry is not None else "",

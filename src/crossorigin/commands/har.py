@@ -1,0 +1,313 @@
+"""``crossorigin har FILE|-``: diagnose the CORS failures recorded in a browser's HAR export.
+
+The browser's HAR keeps the headers but not the reason a request was blocked; the engine
+decides again on the recorded messages (:mod:`crossorigin.doctor.har`) and the doctor
+explains each failure as ``check`` does: the trace, the verdict, Chromium's console line,
+the cause and the fix for the server's stack. Exit status: 0 nothing blocked by CORS, 1 a
+request was blocked by CORS, 2 the input is unreadable or not a HAR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crossorigin.doctor.har import HarAnalysis, RequestDiagnosis
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "har",
+        help="find the CORS failures in a browser's HAR export and explain each",
+        description="Read a HAR file (the browser's Network panel: 'Save all as HAR'), find "
+        "the requests pages sent to other origins, decide again what the browser decided on "
+        "the recorded headers, and show, for each blocked one, the trace, the verdict, "
+        "Chromium's console message, the cause and the fix.",
+        epilog="exit status: 0 nothing blocked by CORS, 1 a request was blocked by CORS, "
+        "2 unreadable input (not JSON, not a HAR)",
+    )
+    parser.add_argument("file", metavar="FILE", help="the HAR file, or - for standard input")
+    parser.add_argument(
+        "--origin", help="only requests made by pages of this origin (e.g. https://app.example.com)"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="show the allowed cross-origin requests too"
+    )
+    parser.add_argument("--stack", help="the server's stack, for the fix (default: detected)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the trace")
+    parser.set_defaults(func=run)
+
+
+def _read(path: str) -> object:
+    """The parsed JSON of FILE or standard input; UsageError naming what is wrong."""
+    name = "standard input" if path == "-" else repr(path)
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+    except FileNotFoundError:
+        raise UsageError(f"{path!r}: no such file; give the .har file the browser saved") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path!r} is a directory; give the .har file the browser saved") from None
+    except OSError as error:
+        raise UsageError(f"{name}: cannot read it ({error.strerror or error})") from None
+    if not raw.strip():
+        raise UsageError(
+            f"{name} is empty: save the HAR from the browser's Network panel ('Save all as HAR')"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{name} is not UTF-8 text (byte {error.start}): a HAR is a JSON text file"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"{name} is not JSON ({error.msg} at line {error.lineno} column {error.colno}): "
+            "a HAR is the JSON file the browser's Network panel saves ('Save all as HAR')"
+        ) from None
+
+
+def _validate(args: argparse.Namespace) -> str | None:
+    from crossorigin.doctor.explain import known_stacks
+    from crossorigin.origin import OriginError, parse_origin
+
+    if args.stack is not None and args.stack not in known_stacks():
+        raise UsageError(
+            f"--stack {args.stack!r} is not a known stack: choose one of "
+            + ", ".join(known_stacks())
+        )
+    if args.origin is None:
+        return None
+    try:
+        return parse_origin(args.origin.rstrip("/")).serialize()
+    except OriginError as error:
+        raise UsageError(
+            f"--origin {args.origin!r} is not an origin ({error}): write e.g. "
+            "--origin https://app.example.com"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from crossorigin.doctor.har import HarError, analyse_har
+
+    try:
+        origin = _validate(args)
+        data = _read(args.file)
+        analysis = analyse_har(data, origin=origin, stack=args.stack)
+    except (UsageError, HarError) as error:
+        if args.json:
+            json.dump(_error_json(args.file, str(error)), sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        print(f"crossorigin har: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        json.dump(har_json(args.file, analysis), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        from crossorigin.doctor.render import make_console
+
+        render_har(make_console(), args.file, analysis, show_all=args.all)
+    blocked = any(r.result.error_name is not None for r in analysis.requests)
+    return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def _error_json(path: str, problem: str) -> dict[str, object]:
+    return {
+        "input": path,
+        "error": problem,
+        "creator": None,
+        "entries": 0,
+        "cross_origin": 0,
+        "blocked": 0,
+        "notes": [],
+        "requests": [],
+    }
+
+
+def _verdict(item: RequestDiagnosis) -> str:
+    result = item.result
+    if result.outcome != "blocked":
+        return result.outcome
+    if result.error_name is not None:
+        return result.error_name
+    return f"network error ({result.network_error or 'not CORS'})"
+
+
+def request_json(item: RequestDiagnosis) -> dict[str, object]:
+    """One request: ``check --json``'s keys, plus what the HAR said and left open."""
+    from crossorigin.doctor.render import check_json
+
+    request = item.request
+    recorded_entry = request.last if request.hops else request.preflights[-1]
+    return {
+        "entries": request.indexes,
+        "started": (request.first if request.hops else request.preflights[0]).started_text,
+        "page_origin_from": request.origin_source,
+        "recorded": {
+            "outcome": item.recorded,
+            "status": recorded_entry.status,
+            "error": recorded_entry.error,
+        },
+        "agrees_with_recording": item.agrees,
+        "credentials": {
+            "mode": item.fetch.credentials,
+            "inferred": item.credentials_inferred,
+            "evidence": item.credentials_evidence,
+        },
+        "caveats": list(item.caveats),
+        **check_json(item.report, item.diagnosis),
+    }
+
+
+def har_json(path: str, analysis: HarAnalysis) -> dict[str, object]:
+    """``har --json``: stable keys, documented in docs/doctor.md."""
+    return {
+        "input": path,
+        "error": None,
+        "creator": analysis.log.creator or None,
+        "entries": len(analysis.log.entries),
+        "cross_origin": len(analysis.requests),
+        "blocked": sum(1 for r in analysis.requests if r.result.error_name is not None),
+        "notes": [*analysis.notes, *analysis.skipped],
+        "requests": [request_json(item) for item in analysis.requests],
+    }
+
+
+# -- terminal --------------------------------------------------------------------------------
+
+
+def _block(console: Console, number: int, item: RequestDiagnosis) -> None:
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from crossorigin.doctor.render import _trace, page_call, render_fixes
+
+    result = item.result
+    diagnosis = item.diagnosis
+    request = item.request
+    entries = ", ".join(str(i) for i in request.indexes)
+    title = f"#{number} · {item.fetch.method} {item.fetch.url}  (HAR entries {entries})"
+    console.print(Rule(Text(title, style="bold"), align="left"))
+    console.print(
+        Text.assemble(
+            ("The page at ", "dim"), (item.fetch.page_origin, "bold"), (" ran (rebuilt):", "dim")
+        )
+    )
+    for line in page_call(item.fetch).splitlines():
+        console.print(Text("  " + line))
+    console.print()
+    # The same trace as `check`: each recorded exchange, then the checks made on it.
+    for part in _trace(item.report):
+        console.print(part)
+    console.print()
+    recorded = {
+        "blocked": "the browser blocked it (net::ERR_FAILED)",
+        "allowed": "the browser let the page read it",
+        "failed": "the browser recorded a network error",
+        "unknown": "the HAR does not say what the browser did",
+    }[item.recorded]
+    agrees = {True: "agrees", False: "DISAGREES", None: "cannot compare"}[item.agrees]
+    if result.outcome == "allowed":
+        console.print(Text.assemble(("✔ ALLOWED", "bold green"), f"  ({recorded}: {agrees})"))
+    elif result.error_name is not None:
+        console.print(
+            Text.assemble(
+                ("✘ BLOCKED", "bold red"), f"  {result.error_name}  ({recorded}: {agrees})"
+            )
+        )
+    else:
+        console.print(
+            Text.assemble(("✘ NETWORK ERROR", "bold red"), f"  {result.network_error or ''}")
+        )
+        console.print(Text(diagnosis.summary))
+    if diagnosis.console:
+        console.print()
+        console.print(Text("Chromium console:", style="bold"))
+        for line in diagnosis.console.splitlines():
+            console.print(Text("  " + line, style="red"), soft_wrap=True)
+    if result.outcome != "allowed":
+        console.print()
+        console.print(Text.assemble(("Cause: ", "bold"), diagnosis.cause))
+        console.print(Text.assemble(("Fix: ", "bold"), diagnosis.fix))
+    if diagnosis.non_browser:
+        console.print(Text(diagnosis.non_browser, style="cyan"))
+    for caveat in item.caveats:
+        console.print(Text.assemble(("HAR: ", "yellow"), caveat))
+    for note in diagnosis.notes:
+        console.print(Text.assemble(("Note: ", "dim"), note))
+    fixes = diagnosis.fixes
+    if fixes.fixes or fixes.proxy or fixes.problem:
+        console.print()
+        if fixes.shown_because:
+            console.print(Text(f"Server fix ({fixes.shown_because}):", style="dim"))
+        render_fixes(console, fixes)
+    console.print()
+
+
+def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    name = "standard input" if path == "-" else path
+    log = analysis.log
+    requests = analysis.requests
+    shown = [r for r in requests if show_all or r.result.outcome != "allowed"]
+    for number, item in enumerate(requests, 1):
+        if item in shown:
+            _block(console, number, item)
+    blocked = sum(1 for r in requests if r.result.error_name is not None)
+    console.print(
+        Text(
+            f"crossorigin har: {name}: {len(log.entries)} entries"
+            + (f" from {log.creator}" if log.creator else "")
+            + f", {len(requests)} cross-origin request{'s' if len(requests) != 1 else ''}, "
+            f"{blocked} blocked by CORS",
+            style="bold",
+        )
+    )
+    if requests:
+        table = Table()
+        table.add_column("#", no_wrap=True)
+        table.add_column("entries", overflow="fold")
+        table.add_column("request", overflow="fold")
+        table.add_column("page origin", overflow="fold")
+        table.add_column("the browser says", no_wrap=True)
+        table.add_column("recorded", no_wrap=True)
+        for number, item in enumerate(requests, 1):
+            verdict = _verdict(item)
+            style = "green" if item.result.outcome == "allowed" else "red"
+            agrees = {True: "", False: " (disagrees!)", None: ""}[item.agrees]
+            table.add_row(
+                str(number),
+                ", ".join(str(i) for i in item.request.indexes),
+                f"{item.fetch.method} {item.fetch.url}",
+                item.fetch.page_origin,
+                Text(verdict, style=style),
+                item.recorded + agrees,
+            )
+        console.print(table)
+    else:
+        console.print(
+            Text(
+                "No cross-origin requests: no entry carries an Origin header for another "
+                "origin, and there is no preflight. Nothing here is subject to CORS."
+                if analysis.log.entries
+                else "The HAR has no entries: record again with the Network panel open.",
+            )
+        )
+    for note in (*analysis.notes, *analysis.skipped):
+        console.print(Text.assemble(("Note: ", "dim"), note))
+    hidden = len(requests) - len(shown)
+    if hidden:
+        console.print(Text(f"{hidden} allowed request(s) not shown in full: --all shows them."))
