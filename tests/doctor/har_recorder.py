@@ -383,8 +383,16 @@ def _entry(item: _Request, page_id: str) -> dict[str, Any]:
         "serverIPAddress": (response or {}).get("remoteIPAddress", ""),
         "startedDateTime": _iso(sent["wallTime"]),
         "time": 0,
-        "timings": {"blocked": -1, "dns": -1, "ssl": -1, "connect": -1, "send": 0, "wait": 0,
-                    "receive": 0, "_blocked_queueing": -1},
+        "timings": {
+            "blocked": -1,
+            "dns": -1,
+            "ssl": -1,
+            "connect": -1,
+            "send": 0,
+            "wait": 0,
+            "receive": 0,
+            "_blocked_queueing": -1,
+        },
     }
     if request.get("postData") is not None:
         mime_type = next(
@@ -418,7 +426,10 @@ def sanitize(har: Mapping[str, Any]) -> dict[str, Any]:
     """DevTools' "Export HAR (sanitized)": no Cookie, Authorization or Set-Cookie, no cookies."""
     out: dict[str, Any] = copy.deepcopy(dict(har))
     for entry in out["log"]["entries"]:
-        for part, names in (("request", ("cookie", "authorization")), ("response", ("set-cookie",))):
+        for part, names in (
+            ("request", ("cookie", "authorization")),
+            ("response", ("set-cookie",)),
+        ):
             message = entry[part]
             message["headers"] = [h for h in message["headers"] if h["name"].lower() not in names]
             message["cookies"] = []
@@ -438,6 +449,7 @@ class Recording:
     failed_parameter: str | None
     url: str
     page_origin: str
+    console: str | None = None  # the page's console error line (not in the HAR either)
 
     def truth(self) -> dict[str, Any]:
         return {
@@ -446,6 +458,7 @@ class Recording:
             "url": self.url,
             "cors_error": self.cors_error,
             "failed_parameter": self.failed_parameter,
+            "console": self.console,
             "source": "Network.loadingFailed.corsErrorStatus (Chromium, over CDP)",
         }
 
@@ -467,7 +480,17 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
         session.on("Network.responseReceivedExtraInfo", events.response_extra)
         session.on("Network.loadingFinished", events.loading_finished)
         session.on("Network.loadingFailed", events.loading_failed)
+        console: list[str] = []
+        session.on(
+            "Log.entryAdded",
+            lambda p: (
+                console.append(p["entry"]["text"])
+                if p["entry"].get("level") == "error" and p["entry"].get("source") != "network"
+                else None
+            ),
+        )
         await session.send("Network.enable")
+        await session.send("Log.enable")
         started = dt.datetime.now(dt.UTC).timestamp()
         await page.goto(origin + "/")
         await page.evaluate(
@@ -495,7 +518,9 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
         if late is not None and item.extra_response is None and item.response is None:
             item.extra_response = late
     har = build_har(events, origin + "/", started)
-    return Recording(case.name, har, cors_error, parameter, url, origin)
+    return Recording(
+        case.name, har, cors_error, parameter, url, origin, console[0] if console else None
+    )
 
 
 async def record(cases: Sequence[Case] = CASES) -> list[Recording]:
@@ -526,6 +551,7 @@ def write_fixtures(directory: Path = FIXTURES) -> list[Path]:
             original.failed_parameter,
             original.url,
             original.page_origin,
+            original.console,
         )
     for name, recording in recordings.items():
         har_path = directory / f"{name}.har"

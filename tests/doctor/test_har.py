@@ -1,0 +1,417 @@
+"""``crossorigin har``: recorded Chromium HARs, pairing, sanitized and Firefox-style input,
+malformed input, and a live recording checked against what Chromium reported over DevTools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crossorigin.cli import main
+from crossorigin.doctor.har import HarError, analyse_har, find_cross_origin, parse_har
+from tests.doctor.har_recorder import FIXTURES, sanitize
+
+HAR_FILES = sorted(FIXTURES.glob("*.har"))
+PAGE = "https://app.example.com"
+API = "https://api.example.com"
+
+
+def _truth(path: Path) -> dict[str, Any]:
+    return json.loads(path.with_suffix(".cdp.json").read_text())
+
+
+# -- recorded by real Chromium (tests/doctor/har_recorder.py) ------------------------------------
+
+
+def test_every_recorded_case_is_here() -> None:
+    names = {path.stem for path in HAR_FILES}
+    assert {
+        "allowed-simple",
+        "allowed-preflight",
+        "error-400-without-cors",
+        "wildcard-with-credentials",
+        "wildcard-with-credentials-sanitized",
+        "preflight-404",
+        "header-disallowed",
+        "method-disallowed",
+        "redirect-without-cors",
+    } <= names
+
+
+@pytest.mark.parametrize("path", HAR_FILES, ids=[p.stem for p in HAR_FILES])
+def test_recovers_the_error_chromium_reported(path: Path) -> None:
+    """From the HAR alone, the same CorsError Chromium gave in Network.loadingFailed."""
+    truth = _truth(path)
+    analysis = analyse_har(json.loads(path.read_text()))
+    # The page's own document is same-origin: only the fetch is a cross-origin request.
+    assert [r.fetch.url for r in analysis.requests] == [truth["url"]]
+    (item,) = analysis.requests
+    assert item.fetch.page_origin == truth["page_origin"]
+    assert item.result.error_name == truth["cors_error"]
+    assert item.agrees is True
+    if truth["cors_error"] is None:
+        assert item.result.outcome == "allowed"
+        assert item.diagnosis.console is None
+    else:
+        assert item.recorded == "blocked"
+        console = item.diagnosis.console or ""
+        # The exact line Chromium printed in the page's console.
+        assert console == truth["console"]
+        if truth["failed_parameter"]:
+            assert truth["failed_parameter"] in console
+
+
+def test_the_400_is_a_cors_failure_not_just_a_400() -> None:
+    har = json.loads((FIXTURES / "error-400-without-cors.har").read_text())
+    (item,) = analyse_har(har).requests
+    assert item.result.error_name == "kMissingAllowOriginHeader"
+    assert item.diagnosis.non_browser is not None
+    assert "400 Bad Request" in item.diagnosis.non_browser
+    assert "withheld" in item.diagnosis.non_browser
+    # The fix is for the stack the recorded response gives away (Server: nginx).
+    assert "nginx" in item.diagnosis.stacks_shown
+
+
+def test_failed_preflight_says_the_actual_request_was_never_sent() -> None:
+    har = json.loads((FIXTURES / "preflight-404.har").read_text())
+    (item,) = analyse_har(har).requests
+    assert item.result.error_name == "kPreflightInvalidStatus"
+    assert item.request.last.status == 0
+    assert any("never sent" in caveat for caveat in item.caveats)
+    assert "aspnet-core" in item.diagnosis.stacks_shown  # Server: Kestrel
+
+
+def test_sanitized_copy_infers_credentials_and_says_so() -> None:
+    full = json.loads((FIXTURES / "wildcard-with-credentials.har").read_text())
+    sanitized = json.loads((FIXTURES / "wildcard-with-credentials-sanitized.har").read_text())
+    (with_cookie,) = analyse_har(full).requests
+    assert with_cookie.fetch.credentials == "include"
+    assert not with_cookie.credentials_inferred
+    analysis = analyse_har(sanitized)
+    (item,) = analysis.requests
+    assert item.fetch.credentials == "include"
+    assert item.credentials_inferred
+    assert "only credentials: 'include' reproduces" in item.credentials_evidence
+    assert item.result.error_name == "kWildcardOriginNotAllowed"
+    assert any("sanitized" in note for note in analysis.notes)
+
+
+# -- synthetic HARs: pairing and what real exports do ---------------------------------------------
+
+
+def _headers(pairs: dict[str, str]) -> list[dict[str, str]]:
+    return [{"name": name, "value": value} for name, value in pairs.items()]
+
+
+def _entry(  # noqa: PLR0917 - mirrors a HAR entry's fields, in order
+    method: str,
+    url: str,
+    request_headers: dict[str, str],
+    status: int,
+    response_headers: dict[str, str],
+    started: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    error = extra.pop("error", "absent")
+    entry: dict[str, Any] = {
+        "startedDateTime": started,
+        "time": 3,
+        "request": {"method": method, "url": url, "headers": _headers(request_headers)},
+        "response": {
+            "status": status,
+            "statusText": "",
+            "httpVersion": "h2",
+            "headers": _headers(response_headers),
+        },
+    }
+    if error != "absent":
+        entry["response"]["_error"] = error
+    entry.update(extra)
+    return entry
+
+
+def _har(*entries: dict[str, Any], creator: str = "WebInspector") -> dict[str, Any]:
+    return {"log": {"version": "1.2", "creator": {"name": creator}, "entries": list(entries)}}
+
+
+def _chrome_put(started_actual: str, started_preflight: str, acam: str) -> list[dict[str, Any]]:
+    url = f"{API}/v1/items/1"
+    actual = _entry(
+        "PUT",
+        url,
+        {"Content-Type": "application/json", "Origin": PAGE},
+        200 if acam == "PUT" else 0,
+        {"access-control-allow-origin": PAGE} if acam == "PUT" else {},
+        started_actual,
+        error=None if acam == "PUT" else "net::ERR_FAILED",
+        _resourceType="fetch",
+        _initiator={"type": "script"},
+    )
+    preflight = _entry(
+        "OPTIONS",
+        url,
+        {
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "content-type",
+            "Origin": PAGE,
+        },
+        204,
+        {
+            "access-control-allow-origin": PAGE,
+            "access-control-allow-methods": acam,
+            "access-control-allow-headers": "content-type",
+        },
+        started_preflight,
+        error=None,
+        _resourceType="preflight",
+        _initiator={"type": "preflight", "url": url, "requestId": "1.2"},
+    )
+    return [actual, preflight]
+
+
+def test_preflights_pair_with_the_nearest_request_for_their_url() -> None:
+    # Two PUTs to one URL: the first preflight refuses PUT, the second allows it; the
+    # preflight entries follow their requests in the file, as Chrome writes them.
+    first = _chrome_put("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:00.001Z", "GET")
+    second = _chrome_put("2026-01-01T10:00:09.000Z", "2026-01-01T10:00:09.002Z", "PUT")
+    log = parse_har(_har(*first, *second))
+    requests = find_cross_origin(log)
+    assert [[p.index for p in r.preflights] for r in requests] == [[1], [3]]
+    analysis = analyse_har(_har(*first, *second))
+    assert [r.result.error_name for r in analysis.requests] == [
+        "kMethodDisallowedByPreflightResponse",
+        None,
+    ]
+    assert all(r.agrees for r in analysis.requests)
+
+
+def test_entries_out_of_order_are_sorted_and_said_so() -> None:
+    later, earlier = _chrome_put("2026-01-01T10:00:05.000Z", "2026-01-01T10:00:05.001Z", "PUT")
+    analysis = analyse_har(
+        _har(
+            earlier, later, *_chrome_put("2026-01-01T10:00:00Z", "2026-01-01T10:00:00.001Z", "PUT")
+        )
+    )
+    assert any("not in time order" in note for note in analysis.notes)
+    assert [r.request.indexes for r in analysis.requests] == [[2, 3], [0, 1]]
+
+
+def test_a_cached_preflight_is_not_in_the_har_and_is_not_needed() -> None:
+    # Chromium keeps a passed preflight 5 s (no Access-Control-Max-Age): the second PUT
+    # goes without one, and the HAR has none.
+    first = _chrome_put("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:00.001Z", "PUT")
+    second = _chrome_put("2026-01-01T10:00:01.000Z", "2026-01-01T10:00:01.001Z", "PUT")[0]
+    analysis = analyse_har(_har(*first, second))
+    assert [r.result.outcome for r in analysis.requests] == ["allowed", "allowed"]
+    assert analysis.requests[1].result.preflight_sent is False
+    assert not any("preflight cache" in c for c in analysis.requests[1].caveats)
+
+
+def test_a_preflight_missing_from_the_har_is_assumed_and_said_so() -> None:
+    (actual, _) = _chrome_put("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:00.001Z", "PUT")
+    (item,) = analyse_har(_har(actual)).requests
+    assert item.result.outcome == "allowed"
+    assert any("preflight cache" in caveat for caveat in item.caveats)
+
+
+def test_firefox_style_har_lowercase_http2_and_no_initiator() -> None:
+    # Firefox: no _initiator, no _resourceType, no _error; HTTP/2 lower-case names and
+    # pseudo-headers; the Authorization header the preflight asked for was removed.
+    url = f"{API}/v1/me"
+    preflight = _entry(
+        "OPTIONS",
+        url,
+        {
+            ":authority": "api.example.com",
+            ":method": "OPTIONS",
+            "origin": PAGE,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "authorization",
+        },
+        200,
+        {"access-control-allow-origin": PAGE, "access-control-allow-headers": "x-other"},
+        "2026-01-01T10:00:00.000+01:00",
+    )
+    actual = _entry(
+        "GET",
+        url,
+        {":authority": "api.example.com", "origin": PAGE},
+        0,
+        {},
+        "2026-01-01T10:00:00.050+01:00",
+    )
+    analysis = analyse_har(_har(preflight, actual, creator="Firefox"))
+    (item,) = analysis.requests
+    assert item.request.preflights[0].index == 0
+    assert item.fetch.headers == (("authorization", "(value not in the HAR)"),)
+    assert item.result.error_name == "kHeaderDisallowedByPreflightResponse"
+    assert item.recorded == "unknown" and item.agrees is None
+    assert any("pseudo-headers" in note for note in analysis.notes)
+    assert any("Firefox" in note for note in analysis.notes)
+    assert any("does not carry it" in caveat for caveat in item.caveats)
+
+
+def test_a_response_from_cache_is_said_so() -> None:
+    entry = _entry(
+        "GET",
+        f"{API}/logo.json",
+        {"Origin": PAGE},
+        200,
+        {"Access-Control-Allow-Origin": "https://other.example.com"},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_FAILED",
+        _fromCache="disk",
+    )
+    (item,) = analyse_har(_har(entry)).requests
+    assert item.result.error_name == "kAllowOriginMismatch"
+    assert any("disk cache" in caveat for caveat in item.caveats)
+
+
+def test_same_origin_and_origin_filter() -> None:
+    same = _entry("POST", f"{PAGE}/api", {"Origin": PAGE}, 200, {}, "2026-01-01T10:00:00Z")
+    other = _entry(
+        "GET",
+        f"{API}/x",
+        {"Origin": "https://admin.example.com"},
+        200,
+        {"Access-Control-Allow-Origin": "https://admin.example.com"},
+        "2026-01-01T10:00:01Z",
+    )
+    assert [r.fetch.page_origin for r in analyse_har(_har(same, other)).requests] == [
+        "https://admin.example.com"
+    ]
+    assert analyse_har(_har(same, other), origin=PAGE).requests == ()
+
+
+# -- malformed input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ([1, 2], "JSON list"),
+        ({"entries": []}, 'no "log"'),
+        ({"log": {"entries": {}}}, "log.entries"),
+        ({"log": {"entries": [{"request": {"method": "GET"}}]}}, "log.entries[0].request"),
+        ({"log": {"entries": ["x"]}}, "log.entries[0] is str"),
+        (
+            {"log": {"entries": [{"request": {"method": "GET", "url": "u", "headers": "h"}}]}},
+            "log.entries[0].request.headers",
+        ),
+        (
+            {
+                "log": {
+                    "entries": [
+                        {"request": {"method": "GET", "url": "u"}, "response": {"status": "ok"}}
+                    ]
+                }
+            },
+            "'ok'",
+        ),
+    ],
+)
+def test_not_a_har_names_the_problem(data: object, named: str) -> None:
+    with pytest.raises(HarError) as caught:
+        parse_har(data)
+    assert named in str(caught.value)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["har", *args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_cli_exit_status_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _cli(capsys, str(FIXTURES / "allowed-simple.har"), "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["error"] is None and data["blocked"] == 0 and data["cross_origin"] == 1
+    status, out, _ = _cli(capsys, str(FIXTURES / "error-400-without-cors.har"), "--json")
+    assert status == 1
+    (request,) = json.loads(out)["requests"]
+    assert request["error"] == "kMissingAllowOriginHeader"
+    assert request["recorded"] == {"outcome": "blocked", "status": 400, "error": "net::ERR_FAILED"}
+    assert request["agrees_with_recording"] is True
+    assert request["credentials"]["inferred"] is True
+
+
+def test_cli_human_output(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _cli(capsys, str(FIXTURES / "method-disallowed.har"))
+    assert status == 1
+    assert "kMethodDisallowedByPreflightResponse" in out
+    assert "Method PATCH is not allowed by Access-Control-Allow-Methods" in out
+    assert "Cause:" in out and "Fix:" in out
+    assert "1 blocked by CORS" in out
+    status, out, _ = _cli(capsys, str(FIXTURES / "allowed-simple.har"))
+    assert status == 0 and "--all shows them" in out
+    status, out, _ = _cli(capsys, str(FIXTURES / "allowed-simple.har"), "--all")
+    assert "ALLOWED" in out
+
+
+def test_cli_no_cross_origin_requests(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "same.har"
+    path.write_text(
+        json.dumps(_har(_entry("GET", f"{PAGE}/", {}, 200, {}, "2026-01-01T10:00:00Z")))
+    )
+    status, out, _ = _cli(capsys, str(path), "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["requests"] == [] and data["entries"] == 1 and data["error"] is None
+    status, out, _ = _cli(capsys, str(path))
+    assert status == 0 and "No cross-origin requests" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"<html>", "is not JSON"),
+        (b"\xff\xfe{", "not UTF-8"),
+        (b'{"log": 3}', 'no "log" object'),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "in.har"
+    path.write_bytes(content)
+    status, out, err = _cli(capsys, str(path))
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and message in err
+    status, out, err = _cli(capsys, str(path), "--json")
+    assert status == 2
+    assert message in json.loads(out)["error"]
+
+
+def test_cli_missing_file_and_bad_origin(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = _cli(capsys, "/nonexistent/x.har")
+    assert status == 2 and "no such file" in err
+    status, _, err = _cli(capsys, str(FIXTURES / "allowed-simple.har"), "--origin", "app")
+    assert status == 2 and "--origin 'app'" in err
+
+
+# -- live: record fresh HARs with real Chromium ----------------------------------------------------
+
+
+@pytest.mark.browser
+def test_live_recordings_agree_with_chromium() -> None:
+    """Fresh HARs (and their sanitized copies): the error Chromium reported over DevTools."""
+    import asyncio
+
+    from tests.doctor.har_recorder import record
+    from tests.support.chromium import chromium_available
+
+    reason = chromium_available()
+    if reason is not None:
+        pytest.skip(reason)
+    recordings = asyncio.run(record())
+    assert len(recordings) >= 8
+    for recording in recordings:
+        for har, label in ((recording.har, "full"), (sanitize(recording.har), "sanitized")):
+            (item,) = analyse_har(har).requests
+            assert item.result.error_name == recording.cors_error, (recording.name, label)
+            assert item.agrees is True, (recording.name, label)
+            assert item.diagnosis.console == recording.console, (recording.name, label)
