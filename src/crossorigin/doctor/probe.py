@@ -35,8 +35,11 @@ __all__ = [
     "ProbeReport",
     "ResolveError",
     "WireExchange",
+    "classify",
+    "open_client",
     "parse_resolve",
     "probe",
+    "send_request",
 ]
 
 # Bodies are read to count their size; beyond this the rest is skipped (and the size says so).
@@ -397,6 +400,43 @@ def _send(client: httpx.Client, request: HttpRequest, *, cookie: str | None) -> 
         truncated,
         bytes(preview),
         elapsed,
+    )
+
+
+def open_client(
+    *,
+    timeout: float = 10.0,
+    insecure: bool = False,
+    cacert: str | None = None,
+    resolve: Mapping[tuple[str, int], str] | None = None,
+) -> httpx.Client:
+    """A client set up as :func:`probe`'s (``--resolve``, TLS, timeout, no redirects
+    followed, no cookie jar), for callers that send their own requests (``audit``)."""
+    client = httpx.Client(
+        transport=_transport(dict(resolve or {}), insecure=insecure, cacert=cacert),
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+    )
+    client.cookies = httpx.Cookies()
+    return client
+
+
+def send_request(client: httpx.Client, request: HttpRequest) -> WireExchange:
+    """Send ``request`` exactly as given (its headers, in order) through a client of
+    :func:`open_client`; httpx errors propagate (:func:`classify` names them)."""
+    client.cookies.clear()
+    received = _send(client, request, cookie=None)
+    return WireExchange(
+        "preflight" if request.is_preflight else "actual",
+        request,
+        received.response,
+        received.reason,
+        received.http_version,
+        received.body_size,
+        received.truncated,
+        received.preview,
+        received.elapsed,
     )
 
 
