@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "crossorigin.commands.demo",
     "crossorigin.commands.check",
+    "crossorigin.commands.audit",
     "crossorigin.commands.explain",
     "crossorigin.commands.har",
     "crossorigin.commands.fix",
