@@ -498,8 +498,13 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
             " catch (e) {} }",
             [url, dict(case.init)],
         )
-        # Let the last events (loadingFinished, the preflight's) arrive.
-        await asyncio.sleep(0.3)
+        # Let the last events (loadingFinished, the preflight's) arrive: every hop done, or 1 s.
+        for _ in range(50):
+            hops = [r for r in events.requests if r.redirect_response is None]
+            if hops and all(r.finished or r.failed for r in hops):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
         await session.detach()
     finally:
         await context.close()
