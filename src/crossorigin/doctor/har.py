@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import ada_url
 
@@ -209,6 +209,10 @@ def _timestamp(text: object) -> float | None:
     return moment.timestamp()
 
 
+def _text_is_known(content: Mapping[str, Any]) -> bool:
+    return isinstance(content.get("text"), str)
+
+
 def _entry(index: int, raw: object) -> tuple[HarEntry, bool]:
     if not isinstance(raw, Mapping):
         raise HarError(f"{_where(index)} is {type(raw).__name__}, not an object")
@@ -239,7 +243,16 @@ def _entry(index: int, raw: object) -> tuple[HarEntry, bool]:
     body = post.get("text") if isinstance(post, Mapping) else None
     content = response.get("content") if isinstance(response.get("content"), Mapping) else {}
     assert isinstance(content, Mapping)
+    # content.size is the decoded body; DevTools writes 0 for bodies it never got (a blocked
+    # response), with bodySize -1: then the size is unknown, not empty.
     size = content.get("size")
+    body_size = response.get("bodySize")
+    if (
+        size == 0
+        and not _text_is_known(content)
+        and not (isinstance(body_size, int) and body_size >= 0)
+    ):
+        size = None
     text = content.get("text") if isinstance(content.get("text"), str) else ""
     error = response.get("_error")
     time_ms = raw.get("time")
