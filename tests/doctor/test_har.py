@@ -415,3 +415,30 @@ def test_live_recordings_agree_with_chromium() -> None:
             assert item.result.error_name == recording.cors_error, (recording.name, label)
             assert item.agrees is True, (recording.name, label)
             assert item.diagnosis.console == recording.console, (recording.name, label)
+
+
+def test_credentials_caveat_only_when_the_verdict_depends_on_it() -> None:
+    # No _error (Firefox): nothing recorded to decide; ACAO * is fine without credentials
+    # and blocked with them, so the guess is stated with the other verdict.
+    wildcard = _entry(
+        "GET",
+        f"{API}/me",
+        {"Origin": PAGE},
+        200,
+        {"Access-Control-Allow-Origin": "*"},
+        "2026-01-01T10:00:00Z",
+    )
+    (item,) = analyse_har(_har(wildcard, creator="Firefox")).requests
+    assert item.result.outcome == "allowed"
+    assert any("it would be kWildcardOriginNotAllowed" in c for c in item.caveats)
+    exact = _entry(
+        "GET",
+        f"{API}/me",
+        {"Origin": PAGE},
+        200,
+        {"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Credentials": "true"},
+        "2026-01-01T10:00:00Z",
+    )
+    (item,) = analyse_har(_har(exact, creator="Firefox")).requests
+    assert item.credentials_inferred
+    assert not any("Credentials mode" in c for c in item.caveats)

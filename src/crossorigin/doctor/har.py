@@ -736,19 +736,22 @@ def _diagnose_one(
     # the browser took from its cache has no preflight entry in the HAR.
     cache = caches.setdefault(request.page_origin, PreflightCache("chromium"))
     result, wire, replay_caveats = _replay(fetch_request, request, cache, credentials == "include")
-    # The credentials mode is a guess: when the other mode is what reproduces the browser's
-    # recorded verdict, that was the mode.
-    if (
-        inferred
-        and recorded in ("blocked", "allowed")
-        and (result.outcome == "blocked") != (recorded == "blocked")
-    ):
+    # The credentials mode is a guess. Run the other mode too: when only it reproduces the
+    # browser's recorded verdict, that was the mode; when both give the same verdict, the
+    # guess does not matter and is not worth a caveat.
+    if inferred:
         other: Credentials = "same-origin" if credentials == "include" else "include"
         other_request = replace(fetch_request, credentials=other)
         other_result, other_wire, other_caveats = _replay(
             other_request, request, PreflightCache("chromium"), other == "include"
         )
-        if (other_result.outcome == "blocked") == (recorded == "blocked"):
+        verdict_depends = other_result.error_name != result.error_name
+        if (
+            verdict_depends
+            and recorded in ("blocked", "allowed")
+            and (result.outcome == "blocked") != (recorded == "blocked")
+            and (other_result.outcome == "blocked") == (recorded == "blocked")
+        ):
             evidence = (
                 "inferred: no Cookie header in the HAR"
                 + (" (sanitized export)" if log.sanitized else "")
@@ -761,9 +764,15 @@ def _diagnose_one(
                 other_wire,
                 other_caveats,
             )
+            caveats.insert(0, f"Credentials mode {other!r}: {evidence}.")
+        elif verdict_depends:
+            caveats.insert(
+                0,
+                f"Credentials mode {credentials!r}: {evidence}. The verdict depends on it: "
+                f"with credentials: '{other}' it would be "
+                f"{other_result.error_name or other_result.outcome}.",
+            )
     caveats += replay_caveats
-    if inferred:
-        caveats.insert(0, f"Credentials mode {fetch_request.credentials!r}: {evidence}.")
     if request.hops and not request.last.got_response and result.preflight_sent:
         caveats.append(
             "The actual request was never sent (status 0 in the HAR): the browser stopped at "
