@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 import ada_url
 
-from crossorigin.engine.address_space import address_space_of_host, is_more_private
+from crossorigin.engine.address_space import (
+    address_space_of_host,
+    is_local_network_request,
+    is_more_private,
+    target_address_space,
+    target_address_space_type_error,
+)
 from crossorigin.engine.cache import PreflightCache, PreflightResult, parse_max_age
 from crossorigin.engine.model import (
     CREDENTIALS,
@@ -220,6 +226,9 @@ class _Context:
 
     def prepare(self) -> tuple[str, list[Header], str | None, str] | FetchResult:
         request = self.request
+        target_error = target_address_space_type_error(request.target_address_space)
+        if target_error is not None:
+            return self._type_error(target_error, "target-address-space-valid")
         base = self.page_serialized + "/" if not self.page.is_opaque else None
         try:
             parsed = ada_url.URL(request.url, base=base) if base else ada_url.URL(request.url)
@@ -1039,7 +1048,7 @@ class _Context:
     def _local_network_access(self, url: str) -> FetchResult | None:
         request = self.request
         resource = self._resource_space(url)
-        target = request.target_address_space
+        target = target_address_space(request.target_address_space)
         if target is not None and resource is not None and target != resource:
             self.trace.check(
                 Check(
@@ -1053,9 +1062,14 @@ class _Context:
             return self._cors_error(
                 CorsError.kInvalidLocalNetworkAccess, target_space=target, resource_space=resource
             )
-        if self.fetch.network_access != "lna" or not self._is_local_network_request(url):
+        client = self._client_space()
+        if (
+            self.fetch.network_access != "lna"
+            or resource is None
+            or client is None
+            or not is_local_network_request(resource, client)
+        ):
             return None
-        assert resource is not None
         secure = request.page_is_secure_context
         if secure is None:
             secure = self.page.is_potentially_trustworthy
