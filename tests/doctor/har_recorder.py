@@ -46,14 +46,31 @@ Answer = tuple[int, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True)
+class Call:
+    """A later call of the same page: fetch() (or XMLHttpRequest) of ``path`` on the API host
+    (on the page's own host when ``same_origin``)."""
+
+    path: str
+    init: Mapping[str, Any] = field(default_factory=dict)
+    xhr: bool = False
+    same_origin: bool = False
+
+
+@dataclass(frozen=True)
 class Case:
-    """One page fetch: the call's init, and the server's answer per (method, path)."""
+    """One page: its first fetch's path and init, any later calls, and the server's answer
+    per (method, path)."""
 
     name: str
     path: str
     init: Mapping[str, Any]
     routes: Mapping[tuple[str, str], Answer]
-    with_cookie: bool = False  # set a cookie on api.test first, so credentials carry one
+    with_cookie: bool = False  # set a cookie on the API host first, so credentials carry one
+    more: tuple[Call, ...] = ()
+
+    @property
+    def calls(self) -> tuple[Call, ...]:
+        return (Call(self.path, self.init), *self.more)
 
 
 def _acao(*extra: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -159,6 +176,40 @@ CASES: tuple[Case, ...] = (
             ("GET", "/v1/old"): (302, (("Location", "/v1/new"), *_acao())),
             ("GET", "/v1/new"): (200, (("Content-Type", "application/json"),)),
         },
+    ),
+)
+# A page that makes several calls: the HAR has many entries, a preflight served from the
+# cache (the second PUT has none), an XMLHttpRequest, a same-origin call and an error page.
+CASES += (
+    Case(
+        "page-session",
+        "/v1/cart",
+        {"method": "PUT", "headers": {"Content-Type": "application/json"}, "body": "[]"},
+        {
+            ("OPTIONS", "/v1/cart"): (
+                204,
+                _acao(
+                    ("Access-Control-Allow-Methods", "PUT"),
+                    ("Access-Control-Allow-Headers", "content-type"),
+                ),
+            ),
+            ("PUT", "/v1/cart"): (200, (("Content-Type", "application/json"), *_acao())),
+            ("OPTIONS", "/v1/profile"): (204, _acao(("Access-Control-Allow-Headers", "X-Other"))),
+            ("GET", "/v1/profile"): (200, _acao()),
+            ("GET", "/v1/broken"): (
+                500,
+                (("X-Powered-By", "Express"), ("Content-Type", "text/html")),
+            ),
+        },
+        more=(
+            Call(
+                "/v1/cart",
+                {"method": "PUT", "headers": {"Content-Type": "application/json"}, "body": "[1]"},
+            ),
+            Call("/v1/profile", {"headers": {"X-Api-Key": "k"}}, xhr=True),
+            Call("/log", {"method": "POST", "body": "seen"}, same_origin=True),
+            Call("/v1/broken"),
+        ),
     ),
 )
 # The sanitized copies DevTools' default "Export HAR (sanitized)" would give.
@@ -440,33 +491,63 @@ def sanitize(har: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
+class CallTruth:
+    """What DevTools said about one cross-origin call (none of it is in the HAR)."""
+
+    url: str
+    method: str
+    cors_error: str | None  # mojom name (kMissingAllowOriginHeader...) or None
+    failed_parameter: str | None
+    console: str | None  # the page's console error line for it
+
+
+@dataclass
 class Recording:
-    """A case's HAR and what DevTools said about the fetch (absent from the HAR)."""
+    """A case's HAR and what DevTools said about each cross-origin call."""
 
     name: str
     har: dict[str, Any]
-    cors_error: str | None  # mojom name (kMissingAllowOriginHeader...) or None
-    failed_parameter: str | None
-    url: str
     page_origin: str
-    console: str | None = None  # the page's console error line (not in the HAR either)
+    calls: list[CallTruth]
 
     def truth(self) -> dict[str, Any]:
         return {
             "case": self.name,
             "page_origin": self.page_origin,
-            "url": self.url,
-            "cors_error": self.cors_error,
-            "failed_parameter": self.failed_parameter,
-            "console": self.console,
-            "source": "Network.loadingFailed.corsErrorStatus (Chromium, over CDP)",
+            "source": "Network.loadingFailed.corsErrorStatus and Log.entryAdded (Chromium, CDP)",
+            "requests": [
+                {
+                    "url": call.url,
+                    "method": call.method,
+                    "cors_error": call.cors_error,
+                    "failed_parameter": call.failed_parameter,
+                    "console": call.console,
+                }
+                for call in self.calls
+            ],
         }
+
+
+_CALL_JS = """async ([url, init, xhr]) => {
+  if (xhr) {
+    await new Promise((done) => {
+      const request = new XMLHttpRequest();
+      request.open(init.method || "GET", url);
+      for (const [name, value] of Object.entries(init.headers || {})) {
+        request.setRequestHeader(name, value);
+      }
+      request.onloadend = done;
+      request.send(init.body || null);
+    });
+    return;
+  }
+  try { await (await fetch(url, init)).text(); } catch (e) {}
+}"""
 
 
 async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
     server.case = case
     origin = f"http://{PAGE_HOST}:{server.port}"
-    url = f"http://{API_HOST}:{server.port}{case.path}"
     context = await browser.new_context()
     try:
         page = await context.new_page()
@@ -493,11 +574,10 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
         await session.send("Log.enable")
         started = dt.datetime.now(dt.UTC).timestamp()
         await page.goto(origin + "/")
-        await page.evaluate(
-            "async ([url, init]) => { try { await (await fetch(url, init)).text(); }"
-            " catch (e) {} }",
-            [url, dict(case.init)],
-        )
+        api = f"http://{API_HOST}:{server.port}"
+        for call in case.calls:
+            base = origin if call.same_origin else api
+            await page.evaluate(_CALL_JS, [base + call.path, dict(call.init), call.xhr])
         # Let the last events (loadingFinished, the preflight's) arrive: every hop done, or 1 s.
         for _ in range(50):
             hops = [r for r in events.requests if r.redirect_response is None]
@@ -508,24 +588,52 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
         await session.detach()
     finally:
         await context.close()
-    cors_error = None
-    parameter = None
-    for failure in events.failures:
-        status = failure.get("corsErrorStatus")
-        if status:
-            raw = status["corsError"]
-            cors_error = _CDP_TO_MOJOM.get(raw, "k" + raw)
-            parameter = status.get("failedParameter")
-            break
     # Late ExtraInfo for entries that got no responseReceived (blocked responses).
     for item in events.requests:
         late = events.early_response_extra.pop(item.request_id, None)
         if late is not None and item.extra_response is None and item.response is None:
             item.extra_response = late
     har = build_har(events, origin + "/", started)
-    return Recording(
-        case.name, har, cors_error, parameter, url, origin, console[0] if console else None
-    )
+    return Recording(case.name, har, origin, _truths(case, events, console, origin, api))
+
+
+def _truths(
+    case: Case, events: _Events, console: list[str], origin: str, api: str
+) -> list[CallTruth]:
+    """Each cross-origin call's CorsError and console line: the page's script-initiated
+    requests in order are its calls (a redirect keeps the request id)."""
+    script_ids: list[str] = []
+    for item in events.requests:
+        sent = item.will_be_sent
+        if sent.get("type") in ("Fetch", "XHR") and item.request_id not in script_ids:
+            script_ids.append(item.request_id)
+    failures = {f["requestId"]: f for f in events.failures}
+    lines = [line for line in console if "blocked by CORS policy" in line]
+    truths = []
+    for call, request_id in zip(case.calls, script_ids, strict=True):
+        if call.same_origin:
+            continue
+        url = api + call.path
+        failure = failures.get(request_id) or {}
+        status = failure.get("corsErrorStatus")
+        error = (
+            _CDP_TO_MOJOM.get(status["corsError"], "k" + status["corsError"]) if status else None
+        )
+        line = None
+        if error is not None:
+            line = next((text for text in lines if f"'{url}'" in text), None)
+            if line is not None:
+                lines.remove(line)
+        truths.append(
+            CallTruth(
+                url,
+                str(call.init.get("method", "GET")),
+                error,
+                status.get("failedParameter") if status else None,
+                line,
+            )
+        )
+    return truths
 
 
 async def record(cases: Sequence[Case] = CASES) -> list[Recording]:
@@ -550,13 +658,7 @@ def write_fixtures(directory: Path = FIXTURES) -> list[Path]:
     for name, source in SANITIZED.items():
         original = recordings[source]
         recordings[name] = Recording(
-            name,
-            sanitize(original.har),
-            original.cors_error,
-            original.failed_parameter,
-            original.url,
-            original.page_origin,
-            original.console,
+            name, sanitize(original.har), original.page_origin, original.calls
         )
     for name, recording in recordings.items():
         har_path = directory / f"{name}.har"

@@ -37,30 +37,46 @@ def test_every_recorded_case_is_here() -> None:
         "header-disallowed",
         "method-disallowed",
         "redirect-without-cors",
+        "page-session",
     } <= names
 
 
 @pytest.mark.parametrize("path", HAR_FILES, ids=[p.stem for p in HAR_FILES])
 def test_recovers_the_error_chromium_reported(path: Path) -> None:
-    """From the HAR alone, the same CorsError Chromium gave in Network.loadingFailed."""
+    """From the HAR alone, the CorsError Chromium gave in Network.loadingFailed and the exact
+    console line it printed, for every cross-origin call of the page."""
     truth = _truth(path)
     analysis = analyse_har(json.loads(path.read_text()))
-    # The page's own document is same-origin: only the fetch is a cross-origin request.
-    assert [r.fetch.url for r in analysis.requests] == [truth["url"]]
-    (item,) = analysis.requests
-    assert item.fetch.page_origin == truth["page_origin"]
-    assert item.result.error_name == truth["cors_error"]
-    assert item.agrees is True
-    if truth["cors_error"] is None:
-        assert item.result.outcome == "allowed"
-        assert item.diagnosis.console is None
-    else:
-        assert item.recorded == "blocked"
-        console = item.diagnosis.console or ""
-        # The exact line Chromium printed in the page's console.
-        assert console == truth["console"]
-        if truth["failed_parameter"]:
-            assert truth["failed_parameter"] in console
+    # The page's own document and same-origin calls are not cross-origin requests.
+    assert [(r.fetch.method, r.fetch.url) for r in analysis.requests] == [
+        (call["method"], call["url"]) for call in truth["requests"]
+    ]
+    for item, call in zip(analysis.requests, truth["requests"], strict=True):
+        assert item.fetch.page_origin == truth["page_origin"]
+        assert item.result.error_name == call["cors_error"], call["url"]
+        assert item.agrees is True
+        assert item.diagnosis.console == call["console"]
+        if call["cors_error"] is None:
+            assert item.result.outcome == "allowed"
+        else:
+            assert item.recorded == "blocked"
+            if call["failed_parameter"]:
+                assert call["failed_parameter"] in (item.diagnosis.console or "")
+
+
+def test_a_page_session_pairs_many_entries() -> None:
+    """A real page's HAR: the second PUT's preflight came from Chromium's preflight cache (no
+    entry), the XMLHttpRequest is worded as such, the same-origin POST is left out."""
+    har = json.loads((FIXTURES / "page-session.har").read_text())
+    analysis = analyse_har(har)
+    first, second, xhr, broken = analysis.requests
+    assert first.result.preflight_sent and len(first.request.preflights) == 1
+    assert not second.result.preflight_sent and second.request.preflights == ()
+    assert not any("preflight cache" in caveat for caveat in second.caveats)
+    assert xhr.fetch.initiator == "XMLHttpRequest"
+    assert (xhr.diagnosis.console or "").startswith("Access to XMLHttpRequest at ")
+    assert broken.result.error_name == "kMissingAllowOriginHeader"
+    assert "express" in broken.diagnosis.stacks_shown
 
 
 def test_the_400_is_a_cors_failure_not_just_a_400() -> None:
@@ -398,7 +414,8 @@ def test_cli_missing_file_and_bad_origin(capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.browser
 def test_live_recordings_agree_with_chromium() -> None:
-    """Fresh HARs (and their sanitized copies): the error Chromium reported over DevTools."""
+    """Fresh HARs (and their sanitized copies): the error and console line Chromium reported
+    over DevTools, for every cross-origin call."""
     import asyncio
 
     from tests.doctor.har_recorder import record
@@ -408,13 +425,17 @@ def test_live_recordings_agree_with_chromium() -> None:
     if reason is not None:
         pytest.skip(reason)
     recordings = asyncio.run(record())
-    assert len(recordings) >= 8
+    assert len(recordings) >= 9
     for recording in recordings:
         for har, label in ((recording.har, "full"), (sanitize(recording.har), "sanitized")):
-            (item,) = analyse_har(har).requests
-            assert item.result.error_name == recording.cors_error, (recording.name, label)
-            assert item.agrees is True, (recording.name, label)
-            assert item.diagnosis.console == recording.console, (recording.name, label)
+            analysis = analyse_har(har)
+            assert len(analysis.requests) == len(recording.calls), (recording.name, label)
+            for item, call in zip(analysis.requests, recording.calls, strict=True):
+                where = (recording.name, label, call.url)
+                assert item.fetch.url == call.url, where
+                assert item.result.error_name == call.cors_error, where
+                assert item.agrees is True, where
+                assert item.diagnosis.console == call.console, where
 
 
 def test_credentials_caveat_only_when_the_verdict_depends_on_it() -> None:

@@ -746,12 +746,11 @@ def _diagnose_one(
             other_request, request, PreflightCache("chromium"), other == "include"
         )
         verdict_depends = other_result.error_name != result.error_name
-        if (
-            verdict_depends
-            and recorded in ("blocked", "allowed")
-            and (result.outcome == "blocked") != (recorded == "blocked")
-            and (other_result.outcome == "blocked") == (recorded == "blocked")
-        ):
+        known = recorded in ("blocked", "allowed")
+        guess_matches = known and (result.outcome == "blocked") == (recorded == "blocked")
+        other_matches = known and (other_result.outcome == "blocked") == (recorded == "blocked")
+        other_verdict = other_result.error_name or other_result.outcome
+        if verdict_depends and other_matches and not guess_matches:
             evidence = (
                 "inferred: no Cookie header in the HAR"
                 + (" (sanitized export)" if log.sanitized else "")
@@ -765,12 +764,16 @@ def _diagnose_one(
                 other_caveats,
             )
             caveats.insert(0, f"Credentials mode {other!r}: {evidence}.")
+        elif verdict_depends and guess_matches and not other_matches:
+            evidence += (
+                f"; the browser's recorded outcome ({recorded}) confirms it (with credentials: "
+                f"'{other}' it would be {other_verdict})"
+            )
         elif verdict_depends:
             caveats.insert(
                 0,
                 f"Credentials mode {credentials!r}: {evidence}. The verdict depends on it: "
-                f"with credentials: '{other}' it would be "
-                f"{other_result.error_name or other_result.outcome}.",
+                f"with credentials: '{other}' it would be {other_verdict}.",
             )
     caveats += replay_caveats
     if request.hops and not request.last.got_response and result.preflight_sent:
