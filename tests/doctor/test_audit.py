@@ -1,0 +1,359 @@
+"""``crossorigin audit``: the probes it plans, how it grades answers, and the exact findings
+against real servers with known-bad and known-good CORS configurations."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from crossorigin.doctor.audit import (
+    ATTACKER_SITE,
+    Answer,
+    AuditInputError,
+    Target,
+    assess,
+    attack_origins,
+    plan,
+)
+from crossorigin.engine import FetchRequest, HttpResponse, run
+from tests.doctor import audit_servers
+from tests.doctor.audit_servers import API_HOST, FRONT_END
+from tests.doctor.conftest import Run
+from tests.doctor.loopback import Answer as Canned
+from tests.doctor.loopback import LoopbackServer, closed_port, self_signed_context
+from tests.fixes.servers import temporary_directory
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+TARGET = Target.parse("https://api.example.test/v1/me", FRONT_END)
+
+
+# == the plan (sans-IO) ==================================================================
+
+
+def _values(category: str, target: Target = TARGET) -> list[str]:
+    return [a.value for a in attack_origins(target) if a.category == category]
+
+
+def test_attack_origins_cover_every_class_from_both_registrable_domains() -> None:
+    assert _values("legitimate") == [FRONT_END]
+    assert _values("arbitrary") == [f"https://{ATTACKER_SITE}"]
+    assert _values("null") == ["null"]
+    assert f"https://app.example.test.{ATTACKER_SITE}" in _values("prefix")
+    assert f"https://api.example.test.{ATTACKER_SITE}" in _values("prefix")
+    assert f"https://example.test.{ATTACKER_SITE}" in _values("prefix")
+    # Suffixes are registrable by the attacker: built on eTLD+1, not on the host.
+    assert set(_values("suffix")) == {"https://evilexample.test", "https://evil-example.test"}
+    assert set(_values("unescaped-dot")) == {"https://appxexample.test", "https://apixexample.test"}
+    assert _values("subdomain") == ["https://crossorigin-audit.example.test"]
+    assert set(_values("insecure")) == {"http://app.example.test", "http://api.example.test"}
+    assert f"https://app.example.test`.{ATTACKER_SITE}" in _values("special-character")
+    assert f"https://app.example.test%60.{ATTACKER_SITE}" in _values("encoded-character")
+    assert "https://crossorigin-audit.github.io" in _values("third-party")
+
+
+def test_no_insecure_origin_for_an_http_endpoint_and_none_from_an_ip() -> None:
+    target = Target.parse("http://127.0.0.1:8000/data")
+    assert _values("insecure", target) == []
+    # An IP address has no registrable domain: no suffix, dot or subdomain variants.
+    assert _values("suffix", target) == _values("subdomain", target) == []
+    assert _values("prefix", target) == [
+        f"http://127.0.0.1.{ATTACKER_SITE}",
+        f"http://127.0.0.1{ATTACKER_SITE}",
+    ]
+
+
+def test_every_attack_origin_goes_as_simple_request_with_and_without_cookie_and_preflight() -> None:
+    probes = plan(TARGET, headers=(("X-Api-Key", "k"),), cookie="session=abc")
+    for attack in attack_origins(TARGET):
+        mine = [p for p in probes if p.origin == attack and p.kind in ("simple", "preflight")]
+        kinds = sorted((p.kind, p.credentials) for p in mine if p.kind in ("simple", "preflight"))
+        assert kinds == [("preflight", False), ("simple", False), ("simple", True)]
+        for probe in mine:
+            request = probe.request
+            assert request.header("Origin") == attack.value
+            if probe.kind == "preflight":
+                assert request.method == "OPTIONS"
+                assert request.header("Access-Control-Request-Method") == "PUT"
+                assert request.header("Access-Control-Request-Headers") == "authorization"
+                assert request.header("Cookie") is None and request.header("X-Api-Key") is None
+            else:
+                assert request.method == "GET"
+                assert request.header("X-Api-Key") == "k"
+                expected = "session=abc" if probe.credentials else None
+                assert request.header("Cookie") == expected
+    kinds = {p.kind for p in probes}
+    assert {"unknown-method", "unknown-header", "private-network", "error-path"} <= kinds
+
+
+def test_origins_no_browser_sends_are_sent_as_given_and_judged_on_headers() -> None:
+    probes = plan(TARGET)
+    encoded = [p for p in probes if p.origin.category == "encoded-character"]
+    assert encoded and all(p.fetch is None for p in encoded)
+    literal = [p for p in probes if p.origin.category == "special-character"]
+    assert literal and all(p.fetch is not None for p in literal)
+
+
+@pytest.mark.parametrize(
+    ("url", "origin", "message"),
+    [
+        ("api.example.com/x", None, "'api.example.com/x' is not a URL"),
+        ("ftp://api.example.com/x", None, "is not an http(s) URL"),
+        ("https://api.example.com/x", "https://app.example.com/", "--origin"),
+        ("https://api.example.com/x", "null", "is not a web page origin"),
+    ],
+)
+def test_bad_targets_and_origins_are_named(url: str, origin: str | None, message: str) -> None:
+    with pytest.raises(AuditInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Target.parse(url, origin)
+
+
+# == grading (sans-IO, over answers as servers give them) ================================
+
+
+def _answers(respond: Callable[[str | None, bool], tuple[tuple[str, str], ...]]) -> list[Answer]:
+    """Answer every probe of TARGET with ``respond(origin, is_preflight)``'s headers."""
+    answers = []
+    for probe in plan(TARGET):
+        origin = probe.request.header("Origin")
+        headers = respond(origin, probe.request.is_preflight)
+        answers.append(Answer(probe, HttpResponse(200, headers)))
+    return answers
+
+
+def _codes(answers: list[Answer]) -> dict[str, str]:
+    return {f.code: f.severity for f in assess(TARGET, answers).findings}
+
+
+def test_reflection_is_high_with_credentials_and_low_without() -> None:
+    def with_credentials(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
+        return ((ACAO, origin or ""), (ACAC, "true"), ("Vary", "Origin"))
+
+    def without(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
+        return ((ACAO, origin or ""), ("Vary", "Origin"))
+
+    assert _codes(_answers(with_credentials)) == {
+        "CORS-ORIGIN-REFLECTION": "high",
+        "CORS-NULL-ORIGIN": "high",
+    }
+    assert _codes(_answers(without)) == {
+        "CORS-ORIGIN-REFLECTION": "low",
+        "CORS-NULL-ORIGIN": "low",
+    }
+
+
+def test_wildcard_with_credentials_is_reported_but_not_as_readable() -> None:
+    report = assess(TARGET, _answers(lambda origin, _: ((ACAO, "*"), (ACAC, "true"))))
+    assert {f.code: f.severity for f in report.findings} == {"CORS-WILDCARD-CREDENTIALS": "low"}
+    (evidence,) = report.findings[0].evidence
+    assert not evidence.reads_with_credentials  # the engine refuses '*' with credentials
+
+
+def test_plain_wildcard_is_only_information() -> None:
+    report = assess(TARGET, _answers(lambda origin, _: ((ACAO, "*"),)))
+    assert {f.code: f.severity for f in report.findings} == {"CORS-WILDCARD": "info"}
+    assert report.status == "not-vulnerable"
+
+
+def test_two_allow_origin_lines_are_invalid() -> None:
+    def twice(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
+        return ((ACAO, FRONT_END), (ACAO, FRONT_END), ("Vary", "Origin"))
+
+    assert _codes(_answers(twice)) == {"CORS-INVALID-ALLOW-ORIGIN": "low"}
+
+
+def test_private_network_for_any_origin() -> None:
+    def pna(origin: str | None, preflight: bool) -> tuple[tuple[str, str], ...]:
+        if origin == f"https://{ATTACKER_SITE}" and preflight:
+            return ((ACAO, origin), ("Access-Control-Allow-Private-Network", "true"))
+        return ()
+
+    codes = _codes(_answers(pna))
+    assert codes["CORS-PRIVATE-NETWORK-ANY-ORIGIN"] == "medium"
+
+
+def test_no_cors_headers_at_all() -> None:
+    report = assess(TARGET, _answers(lambda origin, _: (("Content-Type", "text/plain"),)))
+    assert report.findings == () and report.status == "no-cors"
+
+
+# == real servers ========================================================================
+
+# Exact findings (code -> severity) per real server, all probed with --origin FRONT_END.
+EXPECTED: dict[str, dict[str, str]] = {
+    # cors({origin: true, credentials: true}): reflects every origin, null included, with
+    # credentials; its default allowedHeaders echo the preflight's request headers.
+    "express-reflect": {
+        "CORS-ORIGIN-REFLECTION": "high",
+        "CORS-NULL-ORIGIN": "high",
+        "CORS-PREFLIGHT-PERMISSIVE": "low",
+    },
+    # allow_origins=["*"] + allow_credentials=True reflects every origin with credentials;
+    # allow_headers=["*"] echoes the asked headers.
+    "starlette-wildcard-credentials": {
+        "CORS-ORIGIN-REFLECTION": "high",
+        "CORS-NULL-ORIGIN": "high",
+        "CORS-PREFLIGHT-PERMISSIVE": "low",
+    },
+    # r"https://.*\.example\.test" with re.match: prefix and special-character bypasses, any
+    # subdomain; answers to refused origins carry no Vary; default allow_headers '*'.
+    "flask-regex": {
+        "CORS-PREFIX-MATCH": "high",
+        "CORS-SPECIAL-CHARACTERS": "high",
+        "CORS-ANY-SUBDOMAIN": "medium",
+        "CORS-PREFLIGHT-PERMISSIVE": "low",
+        "CORS-VARY-MISSING": "info",
+    },
+    # CORS_ALLOW_ALL_ORIGINS + CORS_ALLOW_CREDENTIALS: reflection with credentials; fixed
+    # method and header lists, Vary: origin always.
+    "django-allow-all": {"CORS-ORIGIN-REFLECTION": "high", "CORS-NULL-ORIGIN": "high"},
+    # add_header ... $http_origin: reflection, no Vary, and add_header skips the 404.
+    "nginx-reflect": {
+        "CORS-ORIGIN-REFLECTION": "high",
+        "CORS-NULL-ORIGIN": "high",
+        "CORS-VARY-MISSING": "low",
+        "CORS-ERROR-WITHOUT-CORS": "info",
+    },
+    # crossorigin's own middleware, exact origin, listed method and header: nothing.
+    "crossorigin-strict": {},
+}
+
+
+def _audit(cli: Callable[..., Run], port: int, *args: str, host: str = API_HOST) -> Run:
+    url = f"http://{host}:{port}/data"
+    return cli("audit", url, "--origin", FRONT_END, "--resolve", f"{host}:{port}:127.0.0.1", *args)
+
+
+@pytest.fixture(scope="module", params=audit_servers.SERVERS)
+def real_server(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    name: str = request.param
+    missing = audit_servers.missing_tool(name)
+    if missing is not None:
+        pytest.skip(missing)
+    with temporary_directory("audit-") as directory, audit_servers.start(name, directory) as port:
+        yield name, port
+
+
+@pytest.mark.server
+def test_findings_per_real_server(real_server: tuple[str, int], cli: Callable[..., Run]) -> None:
+    name, port = real_server
+    result = _audit(cli, port, "--json")
+    (target,) = result.data["targets"]
+    found = {f["code"]: f["severity"] for f in target["findings"]}
+    assert found == EXPECTED[name]
+    assert target["probes_sent"] == target["probes_planned"]  # every probe, no early stop
+    if any(severity != "info" for severity in found.values()):
+        assert (result.code, target["status"]) == (1, "vulnerable")
+        assert FRONT_END in "".join(target["fix"].values())  # the safe config names it
+    else:
+        assert (result.code, target["status"]) == (0, "not-vulnerable")
+    for finding in target["findings"]:
+        if finding["severity"] == "high":
+            _confirm_with_engine(finding)
+
+
+def _confirm_with_engine(finding: dict[str, object]) -> None:
+    """A browser at the attack origin, credentials: 'include', reads the recorded answer."""
+    evidence = finding["evidence"]
+    assert isinstance(evidence, list)
+    simple = next(e for e in evidence if e["probe"]["kind"] == "simple")
+    probe, response = simple["probe"], simple["response"]
+    recorded = HttpResponse(response["status"], tuple(tuple(h) for h in response["headers"]))
+    result = run(
+        FetchRequest(
+            page_origin=probe["origin"],
+            url=probe["request"]["url"],
+            credentials="include",
+            client_address_space="public",
+            resource_address_space="public",
+        ),
+        respond=lambda request: recorded,
+    )
+    assert result.outcome == "allowed", (finding["code"], result.error)
+    assert probe["cookie"] is True
+
+
+@pytest.mark.server
+def test_fail_on_threshold_and_human_output(cli: Callable[..., Run]) -> None:
+    with (
+        temporary_directory("audit-") as directory,
+        audit_servers.start("django-allow-all", directory) as port,
+    ):
+        human = _audit(cli, port)
+        only_high = _audit(cli, port, "--json", "--fail-on", "high")
+    assert human.code == 1
+    assert "CORS-ORIGIN-REFLECTION" in human.out and "CORS-NULL-ORIGIN" in human.out
+    assert f"Origin: https://{ATTACKER_SITE}" in human.out
+    assert "CORS_ALLOWED_ORIGINS" in human.out  # django-cors-headers' safe setting
+    assert only_high.code == 1
+
+
+@pytest.mark.server
+def test_https_endpoint_trusting_its_http_front_end(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    server = LoopbackServer(tls=self_signed_context(API_HOST, str(tmp_path)))
+    allow = ((ACAO, "http://app.example.test"), (ACAC, "true"), ("Vary", "Origin"))
+    server.route("/data", preflight=Canned(204, allow), response=Canned(200, allow, b"{}"))
+    try:
+        url = f"https://{API_HOST}:{server.port}/data"
+        resolve = f"{API_HOST}:{server.port}:127.0.0.1"
+        common = ("--origin", FRONT_END, "--resolve", resolve, "--json")
+        result = cli("audit", url, *common, "--cacert", str(tmp_path / "cert.pem"))
+        low_only = cli("audit", url, *common, "-k", "--fail-on", "high")
+    finally:
+        server.close()
+    (target,) = result.data["targets"]
+    assert {f["code"]: f["severity"] for f in target["findings"]} == {
+        "CORS-INSECURE-ORIGIN": "medium"
+    }
+    assert target["findings"][0]["evidence"][0]["probe"]["origin"] == "http://app.example.test"
+    assert (result.code, low_only.code) == (1, 0)
+
+
+@pytest.mark.server
+def test_no_cors_not_vulnerable_and_error_are_told_apart(
+    cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = LoopbackServer()
+    plain.route("/data", response=Canned(200, (("Content-Type", "text/plain"),), b"hi"))
+    dead = closed_port()
+    try:
+        urls = f"http://127.0.0.1:{plain.port}/data\n# a comment\n\nhttp://127.0.0.1:{dead}/x\n"
+        monkeypatch.setattr("sys.stdin", io.StringIO(urls))
+        result = cli("audit", "-", "--json", "--timeout", "5")
+    finally:
+        plain.close()
+    assert result.code == 2
+    first, second = result.data["targets"]
+    assert (first["status"], first["findings"], first["error"]) == ("no-cors", [], None)
+    assert second["status"] == "error"
+    assert "connection refused" in second["error"]
+    assert second["probes_sent"] == 1 < second["probes_planned"]
+    json.dumps(result.data)  # round-trips
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("audit", "api.example.com"), "'api.example.com' is not a URL"),
+        (("audit", "https://a.example", "--origin", "https://app.example/"), "--origin"),
+        (("audit", "https://a.example", "--timeout", "0"), "--timeout 0"),
+        (("audit", "https://a.example", "--resolve", "nope"), "--resolve 'nope'"),
+        (("audit", "https://a.example", "-H", "NoColon"), "-H 'NoColon'"),
+        (("audit", "https://a.example", "--stack", "cobol"), "--stack 'cobol'"),
+        (("audit", "https://a.example", "--cacert", "/nonexistent.pem"), "no such file"),
+    ],
+)
+def test_usage_errors_are_one_line(
+    cli: Callable[..., Run], args: tuple[str, ...], message: str
+) -> None:
+    result = cli(*args)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and message in result.err
+    assert "Traceback" not in result.err
