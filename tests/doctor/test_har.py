@@ -463,3 +463,57 @@ def test_credentials_caveat_only_when_the_verdict_depends_on_it() -> None:
     (item,) = analyse_har(_har(exact, creator="Firefox")).requests
     assert item.credentials_inferred
     assert not any("Credentials mode" in c for c in item.caveats)
+
+
+def test_origin_without_cors_is_left_out() -> None:
+    """A form posted to another site, a WebSocket handshake and a no-cors request send Origin,
+    but no CORS check applies to them."""
+    form = _entry(
+        "POST",
+        f"{API}/login",
+        {"Origin": PAGE, "Sec-Fetch-Mode": "navigate"},
+        302,
+        {},
+        "2026-01-01T10:00:00Z",
+        _resourceType="document",
+    )
+    socket = _entry(
+        "GET",
+        "wss://api.example.com/live",
+        {"Origin": PAGE},
+        101,
+        {},
+        "2026-01-01T10:00:01Z",
+        _resourceType="websocket",
+    )
+    beacon = _entry(
+        "POST",
+        f"{API}/beacon",
+        {"Origin": PAGE},
+        204,
+        {},
+        "2026-01-01T10:00:02Z",
+        _resourceType="ping",
+    )
+    no_cors = _entry(
+        "POST",
+        f"{API}/collect",
+        {"Origin": PAGE, "sec-fetch-mode": "no-cors"},
+        200,
+        {},
+        "2026-01-01T10:00:03Z",
+        _resourceType="fetch",
+    )
+    cors = _entry(
+        "GET",
+        f"{API}/data",
+        {"Origin": PAGE, "Sec-Fetch-Mode": "cors"},
+        200,
+        {},
+        "2026-01-01T10:00:04Z",
+        _resourceType="fetch",
+        error="net::ERR_FAILED",
+    )
+    analysis = analyse_har(_har(form, socket, beacon, no_cors, cors))
+    assert [r.fetch.url for r in analysis.requests] == [f"{API}/data"]
+    assert analysis.requests[0].result.error_name == "kMissingAllowOriginHeader"

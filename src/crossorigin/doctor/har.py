@@ -413,6 +413,19 @@ def _distance(a: HarEntry, b: HarEntry) -> float:
     return abs(a.started - b.started)
 
 
+def _cors_mode(entry: HarEntry) -> bool:
+    """Whether a request carrying Origin was made in CORS mode. Navigations (a form posted to
+    another site), WebSocket handshakes and no-cors requests (sendBeacon, fetch with mode
+    'no-cors') send Origin too, but no CORS check applies to them. Sec-Fetch-Mode tells
+    (sent to secure origins only); otherwise Chrome's resource type does."""
+    mode = (entry.header("Sec-Fetch-Mode") or "").strip().lower()
+    if mode:
+        return mode == "cors"
+    if entry.resource_type in ("document", "websocket", "ping"):
+        return False
+    return not entry.url.startswith(("ws:", "wss:"))
+
+
 def find_cross_origin(log: HarLog) -> list[CrossOriginRequest]:
     """The requests a page sent to another origin, each with its redirect hops and preflights,
     in time order."""
@@ -452,6 +465,8 @@ def find_cross_origin(log: HarLog) -> list[CrossOriginRequest]:
             continue
         url_origin = _origin(first.url)
         if url_origin is None or (page_origin == url_origin and not pre):
+            continue
+        if not pre and not _cors_mode(first):
             continue
         found.append(CrossOriginRequest(page_origin, source, tuple(chain), pre))
     # Preflights whose request is not in the file: the browser stopped there and recorded
