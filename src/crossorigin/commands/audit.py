@@ -306,10 +306,11 @@ def _browser_line(verdict: ProbeVerdict) -> str | None:
     origin = probe.origin.value
     if probe.kind not in ("simple", "preflight", "error-path"):
         return None
+    page = "a sandboxed page (origin null)" if origin == "null" else f"a page at {origin}"
     action = "send PUT with Authorization" if probe.kind == "preflight" else "read the response"
     if verdict.reads_with_credentials:
-        return f"a page at {origin} can {action} with the user's cookies"
+        return f"{page} can {action} with the user's cookies"
     if verdict.reads:
-        return f"a page at {origin} can {action} (without cookies)"
+        return f"{page} can {action} (without cookies)"
     blocked = f" ({verdict.error.value})" if verdict.error is not None else ""
-    return f"a page at {origin} cannot {action}{blocked}"
+    return f"{page} cannot {action}{blocked}"

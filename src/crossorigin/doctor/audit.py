@@ -1038,6 +1038,15 @@ def _fix(
         if target.legitimate
         else f"{PLACEHOLDER_ORIGIN} stands for your front end's origin (give it with --origin)."
     )
+    command = (
+        f"crossorigin fix --stack {(stacks or COMMON_STACKS)[0]} --origin {legitimate}"
+        + (" --credentials" if credentials else "")
+        + " --methods PUT,DELETE --headers Authorization"
+    )
+    note = (
+        note + " It allows GET, HEAD and POST without extra request headers; for what your "
+        f"front end sends, adapt: {command}"
+    ).strip()
     if not stacks:
         note = (
             note + " The stack could not be told from the answers; choose it with "
@@ -1088,7 +1097,9 @@ def assess(
         status = "no-cors"
     else:
         status = "not-vulnerable"
-    chosen, evidence, fix, note = _fix(target, answers, stack) if findings else ((), "", {}, "")
+    chosen, evidence, fix, note = (
+        _fix(target, answers, stack) if status == "vulnerable" else ((), "", {}, "")
+    )
     return TargetReport(
         target,
         status,
