@@ -517,3 +517,15 @@ def test_origin_without_cors_is_left_out() -> None:
     analysis = analyse_har(_har(form, socket, beacon, no_cors, cors))
     assert [r.fetch.url for r in analysis.requests] == [f"{API}/data"]
     assert analysis.requests[0].result.error_name == "kMissingAllowOriginHeader"
+
+
+def test_cli_origin_filter_names_the_other_origins(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(FIXTURES / "error-400-without-cors.har")
+    status, out, _ = _cli(capsys, path, "--origin", "https://elsewhere.example", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["requests"] == []
+    assert data["other_page_origins"] == [
+        _truth(FIXTURES / "error-400-without-cors.har")["page_origin"]
+    ]
+    status, out, _ = _cli(capsys, path, "--origin", "https://elsewhere.example")
+    assert "No cross-origin requests from that origin" in out and "--origin chooses" in out

@@ -131,6 +131,7 @@ def _error_json(path: str, problem: str) -> dict[str, object]:
         "cross_origin": 0,
         "blocked": 0,
         "notes": [],
+        "other_page_origins": [],
         "requests": [],
     }
 
@@ -180,6 +181,7 @@ def har_json(path: str, analysis: HarAnalysis) -> dict[str, object]:
         "cross_origin": len(analysis.requests),
         "blocked": sum(1 for r in analysis.requests if r.result.error_name is not None),
         "notes": [*analysis.notes, *analysis.skipped],
+        "other_page_origins": list(analysis.other_origins),
         "requests": [request_json(item) for item in analysis.requests],
     }
 
@@ -297,6 +299,14 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
                 item.recorded + agrees,
             )
         console.print(table)
+    elif analysis.other_origins:
+        console.print(
+            Text(
+                "No cross-origin requests from that origin; the HAR has some from pages at "
+                + ", ".join(analysis.other_origins)
+                + " (--origin chooses one)."
+            )
+        )
     else:
         console.print(
             Text(

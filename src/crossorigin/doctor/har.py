@@ -529,6 +529,8 @@ class HarAnalysis:
     requests: tuple[RequestDiagnosis, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
     skipped: tuple[str, ...] = ()
+    # Page origins of the cross-origin requests left out by the ``origin`` filter.
+    other_origins: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> tuple[RequestDiagnosis, ...]:
@@ -829,8 +831,11 @@ def analyse_har(
     requests: list[RequestDiagnosis] = []
     skipped: list[str] = []
     caches: dict[str, PreflightCache] = {}
+    others: list[str] = []
     for request in find_cross_origin(log):
         if wanted is not None and request.page_origin != wanted:
+            if request.page_origin not in others:
+                others.append(request.page_origin)
             continue
         try:
             requests.append(_diagnose_one(request, log, caches, stack))
@@ -843,4 +848,4 @@ def analyse_har(
             "sent, or the export was sanitized (DevTools' default): credentials modes are "
             "inferred."
         )
-    return HarAnalysis(log, tuple(requests), tuple(notes), tuple(skipped))
+    return HarAnalysis(log, tuple(requests), tuple(notes), tuple(skipped), tuple(others))
