@@ -529,3 +529,20 @@ def test_cli_origin_filter_names_the_other_origins(capsys: pytest.CaptureFixture
     ]
     status, out, _ = _cli(capsys, path, "--origin", "https://elsewhere.example")
     assert "No cross-origin requests from that origin" in out and "--origin chooses" in out
+
+
+def test_a_failure_that_is_not_cors_is_said_so() -> None:
+    entry = _entry(
+        "GET",
+        f"{API}/ads.js",
+        {"Origin": PAGE},
+        0,
+        {},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_BLOCKED_BY_CLIENT",
+        _resourceType="fetch",
+    )
+    (item,) = analyse_har(_har(entry)).requests
+    assert item.recorded == "failed" and item.agrees is None
+    assert any("ERR_BLOCKED_BY_CLIENT: not a CORS error (an extension" in c for c in item.caveats)
+    assert item.result.error_name is None  # no response: a network error, not a CorsError

@@ -142,7 +142,7 @@ def _verdict(item: RequestDiagnosis) -> str:
         return result.outcome
     if result.error_name is not None:
         return result.error_name
-    return f"network error ({result.network_error or 'not CORS'})"
+    return f"{result.network_error or 'network error'} (not CORS)"
 
 
 def request_json(item: RequestDiagnosis) -> dict[str, object]:
@@ -271,7 +271,8 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
     blocked = sum(1 for r in requests if r.result.error_name is not None)
     console.print(
         Text(
-            f"crossorigin har: {name}: {len(log.entries)} entries"
+            f"crossorigin har: {name}: {len(log.entries)} "
+            + ("entry" if len(log.entries) == 1 else "entries")
             + (f" from {log.creator}" if log.creator else "")
             + f", {len(requests)} cross-origin request{'s' if len(requests) != 1 else ''}, "
             f"{blocked} blocked by CORS",
@@ -279,25 +280,31 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
         )
     )
     if requests:
+        origins = sorted({item.fetch.page_origin for item in requests})
+        # One page origin (the usual case) is said once, not on every row.
+        if len(origins) == 1:
+            console.print(Text(f"Page origin: {origins[0]}", style="dim"))
         table = Table()
         table.add_column("#", no_wrap=True)
         table.add_column("entries", overflow="fold")
-        table.add_column("request", overflow="fold")
-        table.add_column("page origin", overflow="fold")
-        table.add_column("the browser says", no_wrap=True)
-        table.add_column("recorded", no_wrap=True)
+        table.add_column("request", overflow="fold", min_width=20)
+        if len(origins) > 1:
+            table.add_column("page origin", overflow="fold")
+        table.add_column("the browser says", overflow="fold")
+        table.add_column("recorded", overflow="fold")
         for number, item in enumerate(requests, 1):
             verdict = _verdict(item)
             style = "green" if item.result.outcome == "allowed" else "red"
             agrees = {True: "", False: " (disagrees!)", None: ""}[item.agrees]
-            table.add_row(
+            cells: list[str | Text] = [
                 str(number),
                 ", ".join(str(i) for i in item.request.indexes),
                 f"{item.fetch.method} {item.fetch.url}",
-                item.fetch.page_origin,
-                Text(verdict, style=style),
-                item.recorded + agrees,
-            )
+            ]
+            if len(origins) > 1:
+                cells.append(item.fetch.page_origin)
+            cells += [Text(verdict, style=style), item.recorded + agrees]
+            table.add_row(*cells)
         console.print(table)
     elif analysis.other_origins:
         console.print(

@@ -83,6 +83,17 @@ _BROWSER_ADDED = frozenset(
     }
 )
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Chrome's _error values that are not CORS failures, and what they mean.
+_OTHER_FAILURES = {
+    "net::ERR_ABORTED": "the request was cancelled (the page navigated away, or the script "
+    "aborted it)",
+    "net::ERR_BLOCKED_BY_CLIENT": "an extension (an ad blocker) blocked it",
+    "net::ERR_BLOCKED_BY_RESPONSE": "Cross-Origin-Resource-Policy or embedder policy (COEP) "
+    "blocked the response",
+    "net::ERR_CONNECTION_REFUSED": "nothing listened at that host and port",
+    "net::ERR_NAME_NOT_RESOLVED": "the host name did not resolve",
+    "net::ERR_CERT_AUTHORITY_INVALID": "the server's certificate was not trusted",
+}
 _MISSING_VALUE = "(value not in the HAR)"
 
 
@@ -517,7 +528,7 @@ class RequestDiagnosis:
         if self.recorded == "unknown":
             return None
         if self.recorded == "failed":
-            return self.blocked
+            return None  # another failure than CORS: nothing to compare the verdict with
         return (self.recorded == "blocked") == self.blocked
 
 
@@ -793,6 +804,18 @@ def _diagnose_one(
                 f"with credentials: '{other}' it would be {other_verdict}.",
             )
     caveats += replay_caveats
+    recorded_error = (request.last if request.hops else request.preflights[-1]).error
+    if recorded == "failed" and recorded_error is not None:
+        meaning = _OTHER_FAILURES.get(recorded_error, "a network failure")
+        caveats = [c for c in caveats if "it never got an answer" not in c]
+        caveats.append(
+            f"The browser recorded {recorded_error}: not a CORS error ({meaning})."
+            + (
+                " The verdict above is what CORS alone decides on the recorded headers."
+                if request.hops and request.last.got_response
+                else ""
+            )
+        )
     if request.hops and not request.last.got_response and result.preflight_sent:
         caveats.append(
             "The actual request was never sent (status 0 in the HAR): the browser stopped at "
