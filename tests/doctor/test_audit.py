@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -144,6 +145,57 @@ def test_reflection_is_high_with_credentials_and_low_without() -> None:
         "CORS-ORIGIN-REFLECTION": "low",
         "CORS-NULL-ORIGIN": "low",
     }
+
+
+def _allowing(check: Callable[[str], bool]) -> list[Answer]:
+    """Answers of a server that allows, with credentials and Vary, the origins ``check``
+    accepts."""
+
+    def respond(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
+        if origin is not None and check(origin):
+            return ((ACAO, origin), (ACAC, "true"), ("Vary", "Origin"))
+        return (("Vary", "Origin"),)
+
+    return _answers(respond)
+
+
+def test_each_broken_origin_check_gets_its_own_code() -> None:
+    # The classic mistakes, as servers write them (flask-cors/django-cors-headers re.match,
+    # a regex with dots unescaped, an endswith on the site).
+    assert _codes(_allowing(lambda o: re.match(r"https://app\.example\.test", o) is not None)) == {
+        "CORS-PREFIX-MATCH": "high",
+        "CORS-SPECIAL-CHARACTERS": "high",
+    }
+    assert _codes(
+        _allowing(lambda o: re.fullmatch(r"https://app.example.test", o) is not None)
+    ) == {"CORS-UNESCAPED-DOT": "high"}
+    # appxexample.test ends with example.test too: listed under the suffix finding.
+    endswith = assess(TARGET, _allowing(lambda o: o.endswith("example.test")))
+    assert {f.code: f.severity for f in endswith.findings} == {
+        "CORS-SUFFIX-MATCH": "high",
+        "CORS-ANY-SUBDOMAIN": "medium",
+        "CORS-INSECURE-ORIGIN": "medium",
+    }
+    suffix = next(f for f in endswith.findings if f.code == "CORS-SUFFIX-MATCH")
+    assert "https://appxexample.test" in suffix.also
+    assert _codes(_allowing(lambda o: o.endswith(".github.io") or o == FRONT_END)) == {
+        "CORS-THIRD-PARTY-ORIGIN": "high"
+    }
+    # Only a value no browser sends gets through: information, judged on the headers.
+    report = assess(TARGET, _allowing(lambda o: "%60" in o))
+    assert {f.code: f.severity for f in report.findings} == {"CORS-ENCODED-ORIGIN-ACCEPTED": "info"}
+    assert report.findings[0].evidence[0].judged_by == "headers"
+    # An exact list: nothing at all.
+    assert _codes(_allowing(lambda o: o == FRONT_END)) == {}
+
+
+def test_insecure_origin_without_credentials_is_low() -> None:
+    def respond(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
+        if origin in (FRONT_END, "http://app.example.test"):
+            return ((ACAO, origin), ("Vary", "Origin"))
+        return (("Vary", "Origin"),)
+
+    assert _codes(_answers(respond)) == {"CORS-INSECURE-ORIGIN": "low"}
 
 
 def test_wildcard_with_credentials_is_reported_but_not_as_readable() -> None:

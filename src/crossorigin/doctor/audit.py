@@ -660,16 +660,20 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "at most).",
     ),
 }
-# Classes that an any-origin reflection already explains: shown as "also allowed" there.
-_SUBSUMED_BY_REFLECTION = (
-    "prefix",
-    "suffix",
-    "unescaped-dot",
-    "special-character",
-    "third-party",
-    "subdomain",
-    "insecure",
-)
+# Classes another one already explains, shown as "also allowed" under it: reflection allows
+# every origin; an endswith(site) check allows every dot-replaced host (they end with it).
+_SUBSUMES: dict[str, tuple[str, ...]] = {
+    "arbitrary": (
+        "prefix",
+        "suffix",
+        "unescaped-dot",
+        "special-character",
+        "third-party",
+        "subdomain",
+        "insecure",
+    ),
+    "suffix": ("unescaped-dot",),
+}
 
 
 def _best(verdicts: Iterable[ProbeVerdict]) -> list[ProbeVerdict]:
@@ -692,11 +696,18 @@ def _origin_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
             allowed.setdefault(probe.origin.category, []).append(verdict)
     findings: list[Finding] = []
     reflection = "arbitrary" in allowed
+    explained = {
+        subsumed
+        for category, subsumes in _SUBSUMES.items()
+        if category in allowed
+        for subsumed in subsumes
+    }
     for category, spec in _ORIGIN_CLASSES.items():
         hits = allowed.get(category)
-        if not hits or (reflection and category in _SUBSUMED_BY_REFLECTION):
+        if not hits or category in explained:
             continue
-        findings.append(_origin_finding(spec, hits, allowed if category == "arbitrary" else {}))
+        also = [v for c in _SUBSUMES.get(category, ()) for v in allowed.get(c, [])]
+        findings.append(_origin_finding(spec, hits, also))
     encoded = allowed.get("encoded-character")
     if encoded and not reflection and "special-character" not in allowed:
         findings.append(
@@ -714,7 +725,7 @@ def _origin_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
 
 
 def _origin_finding(
-    spec: _OriginClass, hits: list[ProbeVerdict], allowed: dict[str, list[ProbeVerdict]]
+    spec: _OriginClass, hits: list[ProbeVerdict], explained: list[ProbeVerdict]
 ) -> Finding:
     ordered = _best(hits)
     credentials = any(v.reads_with_credentials for v in ordered)
@@ -726,11 +737,10 @@ def _origin_finding(
         "from the user's network, is exposed)"
     )
     also: list[str] = []
-    for category in _SUBSUMED_BY_REFLECTION:
-        for verdict in allowed.get(category, []):
-            value = verdict.answer.probe.origin.value
-            if value not in also:
-                also.append(value)
+    for verdict in explained:
+        value = verdict.answer.probe.origin.value
+        if value not in also:
+            also.append(value)
     # Evidence: the strongest simple read and, if it passed, the preflight.
     evidence = [ordered[0]]
     preflight = next((v for v in ordered if v.answer.probe.kind == "preflight"), None)
