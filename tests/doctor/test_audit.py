@@ -87,6 +87,11 @@ def test_every_attack_origin_goes_as_simple_request_with_and_without_cookie_and_
                 assert request.header("X-Api-Key") == "k"
                 expected = "session=abc" if probe.credentials else None
                 assert request.header("Cookie") == expected
+    # Reports never repeat the user's secrets; the placeholder cookie is no secret.
+    shown = [dict(p.shown_headers) for p in probes if p.credentials]
+    assert {h["Cookie"] for h in shown} == {"[redacted]"}
+    assert dict(plan(TARGET)[1].shown_headers)["Cookie"] == "crossorigin_audit=1"
+    assert {h["X-Api-Key"] for h in shown} == {"[redacted]"}
     kinds = {p.kind for p in probes}
     assert {"unknown-method", "unknown-header", "private-network", "error-path"} <= kinds
 

@@ -284,7 +284,7 @@ def _render_evidence(console: Console, verdict: ProbeVerdict) -> None:
 
     console.print(f"   Evidence ({answer.probe.kind} probe {answer.probe.id}):")
     console.print(f"     > {request.method} {request.url}")
-    for name, value in request.headers:
+    for name, value in answer.probe.shown_headers:
         if name.lower() in (
             "origin",
             "cookie",

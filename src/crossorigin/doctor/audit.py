@@ -80,6 +80,8 @@ UNKNOWN_HEADER = "x-crossorigin-audit"
 PLACEHOLDER_COOKIE = "crossorigin_audit=1"
 ERROR_PATH_SEGMENT = "crossorigin-audit-not-found"
 PLACEHOLDER_ORIGIN = "https://app.example.com"
+_SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization", "x-api-key"})
+_REDACTED = "[redacted]"
 
 
 class AuditInputError(ValueError):
@@ -276,6 +278,17 @@ class Probe:
     # then judges the answer); None for Origin values no browser sends.
     fetch: FetchRequest | None
 
+    @property
+    def shown_headers(self) -> tuple[tuple[str, str], ...]:
+        """The request headers for reports: the user's secrets (``-b`` cookies, ``-H``
+        credentials) replaced, so that a report pasted in a ticket or a CI log leaks none."""
+        return tuple(
+            (name, _REDACTED)
+            if name.lower() in _SECRET_HEADERS and value != PLACEHOLDER_COOKIE
+            else (name, value)
+            for name, value in self.request.headers
+        )
+
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -286,7 +299,7 @@ class Probe:
             "request": {
                 "method": self.request.method,
                 "url": self.request.url,
-                "headers": [list(pair) for pair in self.request.headers],
+                "headers": [list(pair) for pair in self.shown_headers],
             },
         }
 
