@@ -546,3 +546,30 @@ def test_a_failure_that_is_not_cors_is_said_so() -> None:
     assert item.recorded == "failed" and item.agrees is None
     assert any("ERR_BLOCKED_BY_CLIENT: not a CORS error (an extension" in c for c in item.caveats)
     assert item.result.error_name is None  # no response: a network error, not a CorsError
+
+
+def test_a_preflight_alone_is_diagnosed_from_its_own_headers() -> None:
+    """An export that kept the preflight but not its request (or a filtered one): the
+    page's call is rebuilt from Access-Control-Request-Method and -Headers."""
+    preflight = _entry(
+        "OPTIONS",
+        f"{API}/v1/orders",
+        {
+            "Origin": PAGE,
+            "Access-Control-Request-Method": "DELETE",
+            "Access-Control-Request-Headers": "x-csrf-token",
+        },
+        403,
+        {"Server": "nginx"},
+        "2026-01-01T10:00:00Z",
+        error=None,
+        _resourceType="preflight",
+        _initiator={"type": "preflight", "url": f"{API}/v1/orders"},
+    )
+    (item,) = analyse_har(_har(preflight)).requests
+    assert item.request.hops == ()
+    assert item.fetch.method == "DELETE"
+    assert item.fetch.headers == (("x-csrf-token", "(value not in the HAR)"),)
+    assert item.result.error_name == "kPreflightMissingAllowOriginHeader"
+    assert item.recorded == "unknown"
+    assert any("no entry for the request this preflight" in c for c in item.caveats)

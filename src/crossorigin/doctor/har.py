@@ -550,7 +550,10 @@ class HarAnalysis:
 
 def _recorded(request: CrossOriginRequest) -> Recorded:
     """What the browser did, as far as the HAR says (Chrome's _error; Firefox: unknown)."""
-    last = request.last if request.hops else request.preflights[-1]
+    if not request.hops:
+        # A preflight's own _error is about its HTTP exchange, not the CORS verdict.
+        return "unknown"
+    last = request.last
     if not last.has_error_field:
         return "unknown"
     if last.error is None:
@@ -581,7 +584,14 @@ def _page_headers(request: CrossOriginRequest) -> tuple[tuple[Header, ...], list
     missing = [name for name in asked if name.lower() not in have]
     for name in missing:
         kept.append((name, _MISSING_VALUE))
-    if missing:
+    if missing and not request.hops:
+        caveats.append(
+            "The HAR has no entry for the request this preflight was sent for (the browser "
+            "did not send it, or the export left it out): its method and header names come "
+            "from the preflight's Access-Control-Request-Method and -Headers; header values "
+            "are unknown, and only the names matter to CORS."
+        )
+    elif missing:
         caveats.append(
             "The preflight asked for " + ", ".join(missing) + " but the recorded request "
             "does not carry " + ("it" if len(missing) == 1 else "them") + " (a sanitized "
