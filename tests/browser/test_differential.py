@@ -9,7 +9,6 @@ answers, credentials and modes) and compares the two the same way.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,17 +35,9 @@ def _engine() -> Simulate | None:
 SIMULATE = _engine()
 needs_engine = pytest.mark.skipif(SIMULATE is None, reason="engine not available")
 
-_HASH_ORDER = (
-    "with several disallowed headers, the console names the first one in the network "
-    "request's header order, which comes from Blink's HTTPHeaderMap (a hash map): neither call "
-    "order nor sorted; the engine's descending-order stand-in misses this case"
-)
 # Where the engine and Chromium 156 disagree today; each entry is a strict xfail, so fixing the
 # engine turns it into a failure that asks for the entry to be deleted.
-KNOWN_ENGINE_GAPS: dict[str, str] = {
-    "request_headers/limit-total-1025": _HASH_ORDER,
-    "request_headers/hint-order-six-headers": _HASH_ORDER,
-}
+KNOWN_ENGINE_GAPS: dict[str, str] = {}
 
 
 def _param(labelled: LabelledScenario) -> Any:
@@ -66,42 +57,11 @@ def _disagreements(engine: Mapping[str, object], chromium: Mapping[str, object])
     }
 
 
-_NAMED_HEADER = re.compile(r"Request header field (\S+) is not allowed")
-
-
-def _any_disallowed_header(result: Mapping[str, object]) -> Mapping[str, object]:
-    """The result with the header its console line names blanked out.
-
-    With several disallowed headers, Chromium names the first in Blink's header hash-map order
-    (see _HASH_ORDER), which the engine only approximates; random scenarios require that both
-    name *a* disallowed header.
-    """
-    console = result.get("console")
-    if result.get("error") != "kHeaderDisallowedByPreflightResponse" or not isinstance(
-        console, str
-    ):
-        return result
-    preflight = result.get("preflight_request_headers")
-    requested = (
-        preflight.get("access-control-request-headers", "") if isinstance(preflight, dict) else ""
-    )
-    match = _NAMED_HEADER.search(console)
-    assert match is not None and match.group(1) in str(requested).split(","), console
-    return {
-        **result,
-        "console": _NAMED_HEADER.sub("Request header field * is not allowed", console),
-    }
-
-
-def _compare(
-    scenario: Mapping[str, Any], live_chromium: LiveChromium, *, any_named_header: bool = False
-) -> None:
+def _compare(scenario: Mapping[str, Any], live_chromium: LiveChromium) -> None:
     assert SIMULATE is not None
     chromium: Mapping[str, object] = live_chromium.run(scenario)
     engine: Mapping[str, object] = SIMULATE(scenario)
     assert set(engine) == set(EXPECT_KEYS)
-    if any_named_header:
-        chromium, engine = _any_disallowed_header(chromium), _any_disallowed_header(engine)
     disagreements = _disagreements(engine, chromium)
     assert disagreements == {}, "engine and Chromium disagree on " + json.dumps(
         {k: v for k, v in scenario.items() if k != "expect"}, ensure_ascii=False
@@ -236,7 +196,7 @@ def random_scenarios(draw: st.DrawFn) -> dict[str, Any]:
 def test_random_scenarios_engine_matches_chromium(
     scenario: dict[str, Any], live_chromium: LiveChromium
 ) -> None:
-    _compare(scenario, live_chromium, any_named_header=True)
+    _compare(scenario, live_chromium)
 
 
 def test_known_engine_gaps_name_existing_scenarios() -> None:

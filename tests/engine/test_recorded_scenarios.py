@@ -18,14 +18,7 @@ SHARED = load_shared_examples()
 OWN = load_own_scenarios()
 
 # Deliberate exceptions, each with its reason (the README lists them too).
-_HASH_ORDER = (
-    "with several disallowed headers Chromium names the first in Blink's HTTPHeaderMap "
-    "order, a hash order; the engine's descending byte order matches every other recorded case"
-)
-KNOWN_DIFFERENCES = {
-    "limit-total-1025": _HASH_ORDER,
-    "hint-order-six-headers": _HASH_ORDER,
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _ids(scenarios: list[dict[str, Any]]) -> list[str]:

@@ -25,6 +25,7 @@ from crossorigin.engine.address_space import (
     target_address_space_type_error,
 )
 from crossorigin.engine.cache import PreflightCache, PreflightResult, parse_max_age
+from crossorigin.engine.header_order import blink_header_order
 from crossorigin.engine.model import (
     CREDENTIALS,
     MODES,
@@ -945,13 +946,21 @@ class _Context:
         # Chromium lets '*' cover Authorization (kCorsNonWildcardRequestHeadersSupport is
         # off), unlike the spec; its cache lookup stays strict.
         #
-        # Which name the message reports when several are missing follows the order in
-        # which Blink hands the headers to the network service: its HTTPHeaderMap is a hash
-        # map, not the call order. Descending byte order reproduces every recorded case but
-        # one (tests/scenarios: limit-total-1025), so it stands in for the hash order.
-        missing = result.first_disallowed_header(
-            sorted(unsafe_in_order, reverse=True), strict=fetch.browser == "spec"
-        )
+        # Which name Chromium's message reports when several are missing follows the order
+        # of network::ResourceRequest::headers, which Blink fills from its HTTPHeaderMap, a
+        # hash map: header_order replays it. cors.cc lists the unsafe names in that order,
+        # then (over the 1,024-byte limit) the safelisted ones, also in that order. Other
+        # browsers keep the descending byte order the engine used before (not measured).
+        if fetch.browser == "chromium":
+            position = {
+                name.lower(): index
+                for index, name in enumerate(blink_header_order([name for name, _ in headers]))
+            }
+            in_network_order = sorted(headers, key=lambda header: position[header[0].lower()])
+            candidates = cors_unsafe_request_header_names(in_network_order, sort=False)
+        else:
+            candidates = sorted(unsafe_in_order, reverse=True)
+        missing = result.first_disallowed_header(candidates, strict=fetch.browser == "spec")
         if missing is not None:
             self.trace.check(
                 Check(
