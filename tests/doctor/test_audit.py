@@ -335,13 +335,13 @@ def _confirm_with_engine(finding: dict[str, object]) -> None:
 
 
 @pytest.mark.server
-def test_fail_on_threshold_and_human_output(cli: Callable[..., Run]) -> None:
-    with (
-        temporary_directory("audit-") as directory,
-        audit_servers.start("django-allow-all", directory) as port,
-    ):
-        human = _audit(cli, port)
-        only_high = _audit(cli, port, "--json", "--fail-on", "high")
+@pytest.mark.parametrize("real_server", ["django-allow-all"], indirect=True)
+def test_fail_on_threshold_and_human_output(
+    real_server: tuple[str, int], cli: Callable[..., Run]
+) -> None:
+    _, port = real_server
+    human = _audit(cli, port)
+    only_high = _audit(cli, port, "--json", "--fail-on", "high")
     assert human.code == 1
     assert "CORS-ORIGIN-REFLECTION" in human.out and "CORS-NULL-ORIGIN" in human.out
     assert f"Origin: https://{ATTACKER_SITE}" in human.out
