@@ -42,7 +42,9 @@ __all__ = [
     "TargetReport",
     "assess",
     "attack_origins",
+    "judge",
     "plan",
+    "relevant_headers",
     "run",
     "severity_at_least",
 ]
