@@ -11,11 +11,15 @@ It is a secure context only if it is also named in
 
     --unsafely-treat-insecure-origin-as-secure=http://secure.test:<public port>,...
 
-(an https page would need a certificate the browser trusts; see the module end). The
-permission is set per browser context with DevTools ``Browser.setPermission``: Chromium 156
-checks ``loopback-network`` for a loopback resource and ``local-network`` for a local one; the
-older ``local-network-access`` name grants neither. Headless Chromium answers an undecided
-(``prompt``) permission with a denial at once.
+An https page is not used: with a self-signed certificate and --ignore-certificate-errors it
+is a secure context too, but mixed-content blocking then stops ``http://api.test`` before any
+LNA check (a network error, no CorsError; targetAddressSpace lifts it), and the engine does not
+model mixed content. The permission is set per browser context with DevTools
+``Browser.setPermission``: Chromium 156 checks ``loopback-network`` for a loopback resource and
+``local-network`` for a local one; the older ``local-network-access`` name grants neither.
+Headless Chromium answers an undecided (``prompt``) permission with a denial at once. The
+Private Network Access preflight is not judged: Chromium 156 never sends
+Access-Control-Request-Private-Network, whatever PNA feature is enabled.
 
 Each situation runs live (fresh context) and through ``crossorigin.engine.run`` with the same
 server answers; the verdict, CorsError, console line, the requests that reached a server (with
@@ -462,7 +466,7 @@ async def _observe(
         if situation.target is not None:
             init["targetAddressSpace"] = situation.target
         settled = await page.evaluate(FETCH_JS, [situation.request_url(ports), init])
-        if settled["settled"] == "rejected":
+        if settled.get("message") == "Failed to fetch":  # DevTools says why, a little later
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(failed.wait(), FAILURE_EVENT_WAIT)
         await session.send("Runtime.evaluate", {"expression": "0"})  # flushes the events
