@@ -392,7 +392,7 @@ class _Context:
                 return lna_error
 
             origin_header = "null" if self.tainted else self.page_serialized
-            unsafe_sorted = cors_unsafe_request_header_names(headers)
+            unsafe_sorted = cors_unsafe_request_header_names(_with_default_accept(headers))
             if cors_flag:
                 self.trace.check(
                     Check(
@@ -774,7 +774,9 @@ class _Context:
         pna: bool,
     ) -> Generator[HttpRequest, HttpResponse, FetchResult | None]:
         fetch = self.fetch
-        unsafe_in_order = cors_unsafe_request_header_names(headers, sort=False)
+        unsafe_in_order = cors_unsafe_request_header_names(
+            _with_default_accept(headers), sort=False
+        )
         unsafe_sorted = sorted(unsafe_in_order)
         if not pna and fetch.cache.lookup(
             origin_header,
@@ -957,7 +959,10 @@ class _Context:
                 for index, name in enumerate(blink_header_order([name for name, _ in headers]))
             }
             in_network_order = sorted(headers, key=lambda header: position[header[0].lower()])
-            candidates = cors_unsafe_request_header_names(in_network_order, sort=False)
+            # The default Accept comes after the map's entries (PopulateResourceRequest).
+            candidates = cors_unsafe_request_header_names(
+                _with_default_accept(in_network_order), sort=False
+            )
         else:
             candidates = sorted(unsafe_in_order, reverse=True)
         missing = result.first_disallowed_header(candidates, strict=fetch.browser == "spec")
@@ -1259,6 +1264,22 @@ def _append_header(headers: list[Header], name: str, value: str) -> list[Header]
     if existing is None:
         return [*headers, (name, value)]
     return _set(headers, name, f"{existing}, {value}")
+
+
+_DEFAULT_ACCEPT: Header = ("Accept", "*/*")
+
+
+def _with_default_accept(headers: list[Header]) -> list[Header]:
+    """The header list with the ``Accept: */*`` fetch() adds when the page set none.
+
+    Fetch §4.1 "fetch" appends it before the CORS-preflight decision, and Chromium's
+    PopulateResourceRequest does too: its 3 bytes count toward the 1,024-byte limit of
+    safelisted values, and over the limit ``accept`` is listed with the other safelisted
+    names (tests/scenarios/request_headers.json: limit-total-default-accept-*).
+    """
+    if any(name.lower() == "accept" for name, _ in headers):
+        return headers
+    return [*headers, _DEFAULT_ACCEPT]
 
 
 def _gurl_valid(value: str) -> bool:
