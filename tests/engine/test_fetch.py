@@ -260,7 +260,7 @@ def test_local_network_access_from_public_pages() -> None:
 
 def test_private_network_access_preflight_in_the_pna_era() -> None:
     request = FetchRequest(
-        "https://app.example", "http://10.0.0.5/x", client_address_space="public"
+        "https://app.example", "https://10.0.0.5/x", client_address_space="public"
     )
     server = _server(
         (("Access-Control-Allow-Origin", "https://app.example"),),

@@ -26,6 +26,12 @@ from crossorigin.engine.address_space import (
 )
 from crossorigin.engine.cache import PreflightCache, PreflightResult, parse_max_age
 from crossorigin.engine.header_order import blink_header_order
+from crossorigin.engine.mixed_content import (
+    MIXED_CONTENT_BLOCKED,
+    is_mixed_content,
+    lifted_for_local_network_access,
+    mixed_content_console_message,
+)
 from crossorigin.engine.model import (
     CREDENTIALS,
     MODES,
@@ -348,12 +354,6 @@ class _Context:
             cross_origin = target != self.page
             if scheme not in _HTTP_SCHEMES:  # only the first URL: redirects check their own
                 return self._non_http_fetch(url, scheme)
-            port = origin_of_url(url).effective_port
-            if port in BAD_PORTS:
-                self.trace.check(
-                    Check("port-allowed", False, "request", f"port {port} is a blocked port")
-                )
-                return self._network_error("net::ERR_UNSAFE_PORT")
             if request.mode == "same-origin" and cross_origin:
                 if len(self.url_list) == 1:
                     self.trace.check(
@@ -383,6 +383,17 @@ class _Context:
                     console=f"Unsafe attempt to load URL {url} from frame with URL "
                     f"{self.page_serialized}/. Domains, protocols and ports must match.\n",
                 )
+            # Blink checks the mode (FetchManager) and mixed content before the network
+            # stack refuses a bad port (tests/browser/test_mixed_content.py).
+            mixed = self._mixed_content(url)
+            if mixed is not None:
+                return mixed
+            port = origin_of_url(url).effective_port
+            if port in BAD_PORTS:
+                self.trace.check(
+                    Check("port-allowed", False, "request", f"port {port} is a blocked port")
+                )
+                return self._network_error("net::ERR_UNSAFE_PORT")
             # Once a request is CORS it stays CORS, even back on the page's own origin
             # (its response tainting is already "cors").
             cors_flag = request.mode == "cors" and (cross_origin or was_cors)
@@ -1040,6 +1051,45 @@ class _Context:
             )
         )
         return tuple(sorted(names))
+
+    # -- mixed content --------------------------------------------------------------------
+
+    def _mixed_content(self, url: str) -> FetchResult | None:
+        """Blink's mixed-content check of this hop (engine/mixed_content.py): not CORS."""
+        if not self.request.check_mixed_content or not is_mixed_content(self.page, url):
+            return None
+        page_url = self.page_serialized + "/"
+        initiator = self.request.initiator
+        if self.fetch.network_access == "lna" and lifted_for_local_network_access(
+            url, self.request.target_address_space
+        ):
+            warning = mixed_content_console_message(
+                page_url, url, initiator=initiator, blocked=False
+            )
+            self.trace.check(
+                Check(
+                    "mixed-content",
+                    True,
+                    "request" if len(self.url_list) == 1 else "redirect",
+                    f"{url} is insecure (http) on an https page, but may be a local network "
+                    "request (targetAddressSpace or a local IP): let through with a warning "
+                    "for Local Network Access to decide",
+                    value=warning,
+                )
+            )
+            return None
+        self.trace.check(
+            Check(
+                "mixed-content",
+                False,
+                "request" if len(self.url_list) == 1 else "redirect",
+                f"mixed content, not CORS: the https page {page_url} requested the insecure "
+                f"URL {url}; the browser blocks it before sending anything",
+                value=url,
+            )
+        )
+        console = mixed_content_console_message(page_url, url, initiator=initiator)
+        return self._network_error(MIXED_CONTENT_BLOCKED, console=console)
 
     # -- Local Network Access --------------------------------------------------------------
 

@@ -33,7 +33,8 @@ class FetchRequest:
     fetch()'s Local Network Access option; ``client_address_space`` and
     ``resource_address_space`` say where the page and the server are (``public``,
     ``local``, ``loopback``); left as None, they are derived from IP literals in the URLs
-    and otherwise not checked.
+    and otherwise not checked. ``check_mixed_content`` (default True) applies Blink's
+    mixed-content block (engine/mixed_content.py).
     """
 
     page_origin: str
@@ -50,6 +51,9 @@ class FetchRequest:
     resource_address_space: str | None = None
     page_is_secure_context: bool | None = None
     local_network_permission: Literal["granted", "denied", "prompt"] = "granted"
+    # False judges CORS alone, without Blink's mixed-content block of an https page calling an
+    # http:// URL (crossorigin audit: an attacker can serve its page over http too).
+    check_mixed_content: bool = True
 
 
 @dataclass(frozen=True, slots=True)

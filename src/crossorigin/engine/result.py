@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from crossorigin.engine.mixed_content import MIXED_CONTENT_BLOCKED, MIXED_CONTENT_FIX
 from crossorigin.engine.model import FetchRequest, HttpRequest, HttpResponse
 from crossorigin.errors import CATALOGUE, FIREFOX_HEAD, CorsError
 
@@ -147,6 +148,16 @@ class FetchResult:
                 fix="Fix the arguments passed to fetch(); nothing reached the network.",
             )
         check = self.failed_check
+        if self.network_error == MIXED_CONTENT_BLOCKED:
+            url = self.url_list[-1] if self.url_list else request.url
+            return Explanation(
+                summary="Blocked as mixed content, not by CORS: an https page may not call "
+                f"the insecure URL {url}.",
+                cause=f"The page at {request.page_origin} was loaded over https and requested "
+                f"{url} over plain http (not localhost or 127.0.0.1). The browser blocks that "
+                "before anything is sent, so the server's CORS headers are never looked at.",
+                fix=MIXED_CONTENT_FIX,
+            )
         if self.error is None:
             detail = check.detail if check is not None else (self.network_error or "")
             return Explanation(
