@@ -327,6 +327,7 @@ def _confirm_with_engine(finding: dict[str, object]) -> None:
             credentials="include",
             client_address_space="public",
             resource_address_space="public",
+            check_mixed_content=False,  # as the audit judges: CORS alone
         ),
         respond=lambda request: recorded,
     )

@@ -308,7 +308,8 @@ class Probe:
 
 def _page_fetch(origin: str, url: str, *, preflight: bool, credentials: bool) -> FetchRequest:
     # Both address spaces named alike: the audit judges CORS, not where the server sits
-    # (Local Network Access would otherwise block a public page calling 127.0.0.1).
+    # (Local Network Access would otherwise block a public page calling 127.0.0.1), nor mixed
+    # content (an attacker serves its page over http to call an http:// API).
     return FetchRequest(
         page_origin=origin,
         url=url,
@@ -317,6 +318,7 @@ def _page_fetch(origin: str, url: str, *, preflight: bool, credentials: bool) ->
         credentials="include" if credentials else "omit",
         client_address_space="public",
         resource_address_space="public",
+        check_mixed_content=False,
     )
 
 
