@@ -27,6 +27,7 @@ import ada_url
 from crossorigin.doctor.stacks import COMMON_STACKS, Detection, DevServer, detect_dev_server
 from crossorigin.doctor.stacks import detect_stacks as _detect_stacks
 from crossorigin.engine import FetchResult, HttpResponse
+from crossorigin.engine.mixed_content import MIXED_CONTENT_FIX
 from crossorigin.errors import (
     CATALOGUE,
     FIREFOX_HEAD,
@@ -443,8 +444,9 @@ _LOOK_ALIKES: tuple[_LookAlikeRule, ...] = (
         r"Mixed Content:|blocked loading mixed active content|was loaded over HTTPS, but "
         r"requested an insecure",
         "mixed content (not CORS)",
-        "An https page requested an http:// URL. Browsers block that before any CORS check.",
-        "Serve the API over https and call it with an https:// URL.",
+        "An https page requested an http:// URL that is not localhost or 127.0.0.1. Browsers "
+        "block that as mixed content before anything is sent, so CORS is never checked.",
+        MIXED_CONTENT_FIX,
     ),
     _rule(
         "csp",
