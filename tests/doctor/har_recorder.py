@@ -578,13 +578,21 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
         for call in case.calls:
             base = origin if call.same_origin else api
             await page.evaluate(_CALL_JS, [base + call.path, dict(call.init), call.xhr])
-        # Let the last events (loadingFinished, the preflight's) arrive: every hop done, or 1 s.
-        for _ in range(50):
+        # Let the last events arrive (loadingFinished, the preflight's, the console line, which
+        # may come after loadingFailed): every hop done, then nothing new for 0.3 s; at most
+        # 10 s, for a loaded CI machine.
+        deadline = asyncio.get_running_loop().time() + 10
+        quiet_since, seen = 0.0, -1
+        while (now := asyncio.get_running_loop().time()) < deadline:
             hops = [r for r in events.requests if r.redirect_response is None]
-            if hops and all(r.finished or r.failed for r in hops):
+            done = bool(hops) and all(r.finished or r.failed for r in hops)
+            ended = sum(bool(r.finished or r.failed) for r in hops)
+            count = len(events.requests) + len(console) + ended
+            if count != seen:
+                seen, quiet_since = count, now
+            elif done and now - quiet_since >= 0.3:
                 break
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.05)
         await session.detach()
     finally:
         await context.close()
