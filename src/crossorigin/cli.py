@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -27,6 +28,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 EXIT_OK = 0
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
+# A bug of ours: never 1, which CI jobs read as "blocked" or "findings".
+EXIT_INTERNAL = 3
+# The reader of our output went away (``| head``): 128 + SIGPIPE, as a shell reports it.
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -67,6 +72,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as error:  # the last resort: one line, never a status that means a verdict
+        if os.environ.get("CROSSORIGIN_TRACEBACK"):
+            raise
+        print(
+            f"crossorigin: internal error ({type(error).__name__}: {error}); this is a bug in "
+            "crossorigin, please report it with the command line "
+            "(CROSSORIGIN_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover
