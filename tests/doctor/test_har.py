@@ -573,3 +573,33 @@ def test_a_preflight_alone_is_diagnosed_from_its_own_headers() -> None:
     assert item.result.error_name == "kPreflightMissingAllowOriginHeader"
     assert item.recorded == "unknown"
     assert any("no entry for the request this preflight" in c for c in item.caveats)
+
+
+# -- review fixes ------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, har: dict[str, Any], name: str = "in.har") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(har))
+    return str(path)
+
+
+def test_cli_prints_har_strings_literally_not_as_markup(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"{API}/x?q=[/x]&filter[status]=open&page[size]=10&[bold]y"
+    entry = _entry(
+        "GET",
+        url,
+        {"Origin": PAGE, "X-Note": "[red]hi[/red]"},
+        200,
+        {"X-Echo": "[/]"},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_FAILED",
+        _resourceType="fetch",
+    )
+    status, out, err = _cli(capsys, _write(tmp_path, _har(entry)), "--all")
+    assert status == 1, err
+    flat = "".join(out.split())  # the table folds long URLs over lines
+    assert "filter[status]=open&page[size]=10&[bold]y" in flat
+    assert "[red]hi[/red]" in out and "X-Echo: [/]" in out

@@ -49,7 +49,11 @@ def _read(path: str) -> object:
     """The parsed JSON of FILE or standard input; UsageError naming what is wrong."""
     name = "standard input" if path == "-" else repr(path)
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as file:
+                raw = file.read()
     except FileNotFoundError:
         raise UsageError(f"{path!r}: no such file; give the .har file the browser saved") from None
     except IsADirectoryError:
@@ -264,10 +268,11 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
     name = "standard input" if path == "-" else path
     log = analysis.log
     requests = analysis.requests
-    shown = [r for r in requests if show_all or r.result.outcome != "allowed"]
+    shown = 0
     for number, item in enumerate(requests, 1):
-        if item in shown:
+        if show_all or item.result.outcome != "allowed":
             _block(console, number, item)
+            shown += 1
     blocked = sum(1 for r in requests if r.result.error_name is not None)
     console.print(
         Text(
@@ -296,14 +301,16 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
             verdict = _verdict(item)
             style = "green" if item.result.outcome == "allowed" else "red"
             agrees = {True: "", False: " (disagrees!)", None: ""}[item.agrees]
-            cells: list[str | Text] = [
-                str(number),
-                ", ".join(str(i) for i in item.request.indexes),
-                f"{item.fetch.method} {item.fetch.url}",
+            # Every cell is a Text: a HAR's URLs hold brackets (?filter[status]=open) that
+            # rich would read as markup in a str.
+            cells: list[Text] = [
+                Text(str(number)),
+                Text(", ".join(str(i) for i in item.request.indexes)),
+                Text(f"{item.fetch.method} {item.fetch.url}"),
             ]
             if len(origins) > 1:
-                cells.append(item.fetch.page_origin)
-            cells += [Text(verdict, style=style), item.recorded + agrees]
+                cells.append(Text(item.fetch.page_origin))
+            cells += [Text(verdict, style=style), Text(item.recorded + agrees)]
             table.add_row(*cells)
         console.print(table)
     elif analysis.other_origins:
@@ -325,6 +332,6 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
         )
     for note in (*analysis.notes, *analysis.skipped):
         console.print(Text.assemble(("Note: ", "dim"), note))
-    hidden = len(requests) - len(shown)
+    hidden = len(requests) - shown
     if hidden:
         console.print(Text(f"{hidden} allowed request(s) not shown in full: --all shows them."))
