@@ -603,3 +603,38 @@ def test_cli_prints_har_strings_literally_not_as_markup(
     flat = "".join(out.split())  # the table folds long URLs over lines
     assert "filter[status]=open&page[size]=10&[bold]y" in flat
     assert "[red]hi[/red]" in out and "X-Echo: [/]" in out
+
+
+def test_a_same_origin_request_redirected_to_another_origin_is_cross_origin() -> None:
+    """The SSO redirect: GET /api/me on the page's own origin, 302 to the API, which
+    answers without Access-Control-Allow-Origin. Only the second hop carries Origin."""
+    own = _entry(
+        "GET",
+        f"{PAGE}/api/me",
+        {"Sec-Fetch-Mode": "cors"},
+        302,
+        {"Location": f"{API}/me"},
+        "2026-01-01T10:00:00.000Z",
+        error=None,
+        _resourceType="fetch",
+    )
+    moved = _entry(
+        "GET",
+        f"{API}/me",
+        {"Origin": PAGE, "Sec-Fetch-Mode": "cors"},
+        200,
+        {},
+        "2026-01-01T10:00:00.010Z",
+        error="net::ERR_FAILED",
+        _resourceType="fetch",
+    )
+    (item,) = analyse_har(_har(own, moved)).requests
+    assert item.fetch.page_origin == PAGE and item.fetch.url == f"{PAGE}/api/me"
+    assert item.request.origin_source == "a redirect hop's Origin"
+    assert item.result.error_name == "kMissingAllowOriginHeader"
+    assert item.agrees is True
+    assert item.diagnosis.console == (
+        f"Access to fetch at '{API}/me' (redirected from '{PAGE}/api/me') from origin "
+        f"'{PAGE}' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header "
+        "is present on the requested resource."
+    )

@@ -437,6 +437,28 @@ def _cors_mode(entry: HarEntry) -> bool:
     return not entry.url.startswith(("ws:", "wss:"))
 
 
+def _page_origin(
+    chain: Sequence[HarEntry], preflights: Sequence[HarEntry]
+) -> tuple[str | None, str]:
+    """The page's origin and where it was read: the first hop that carries an Origin (a
+    same-origin GET carries none; a redirect to another origin adds it), else a preflight's.
+    "null" (a tainted origin after a redirect) only when nothing else tells."""
+    found: list[tuple[str, str]] = []
+    for position, hop in enumerate(chain):
+        value = hop.header("Origin")
+        if value is not None:
+            where = "the request's Origin header" if position == 0 else "a redirect hop's Origin"
+            found.append((value.strip(), where))
+    for preflight in preflights:
+        value = preflight.header("Origin")
+        if value is not None:
+            found.append((value.strip(), "the preflight's Origin"))
+    for value, where in found:
+        if value != "null":
+            return value, where
+    return (found[0][0], found[0][1]) if found else (None, "")
+
+
 def find_cross_origin(log: HarLog) -> list[CrossOriginRequest]:
     """The requests a page sent to another origin, each with its redirect hops and preflights,
     in time order."""
@@ -464,20 +486,17 @@ def find_cross_origin(log: HarLog) -> list[CrossOriginRequest]:
     found: list[CrossOriginRequest] = []
     for number, chain in enumerate(chains):
         pre = tuple(paired.get(number, []))
-        first = chain[0]
-        page_origin = None
-        source = ""
-        origin_header = first.header("Origin")
-        if origin_header is not None:
-            page_origin, source = origin_header.strip(), "the request's Origin header"
-        elif pre and pre[0].header("Origin") is not None:
-            page_origin, source = (pre[0].header("Origin") or "").strip(), "the preflight's Origin"
+        page_origin, source = _page_origin(chain, pre)
         if page_origin is None:
             continue
-        url_origin = _origin(first.url)
-        if url_origin is None or (page_origin == url_origin and not pre):
+        url_origins = [_origin(hop.url) for hop in chain]
+        if url_origins[0] is None:
             continue
-        if not pre and not _cors_mode(first):
+        # A same-origin request that a redirect sent to another origin (the classic SSO
+        # redirect) is cross-origin from that hop on: the Origin header appears there only.
+        if all(url_origin == page_origin for url_origin in url_origins) and not pre:
+            continue
+        if not pre and not any(_cors_mode(hop) for hop in chain if hop.header("Origin")):
             continue
         found.append(CrossOriginRequest(page_origin, source, tuple(chain), pre))
     # Preflights whose request is not in the file: the browser stopped there and recorded
