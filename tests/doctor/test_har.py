@@ -638,3 +638,70 @@ def test_a_same_origin_request_redirected_to_another_origin_is_cross_origin() ->
         f"'{PAGE}' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header "
         "is present on the requested resource."
     )
+
+
+def test_cli_too_deep_json_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "deep.har"
+    path.write_text("[" * 100_000)
+    status, out, err = _cli(capsys, str(path))
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "too deeply" in err
+
+
+def test_cli_a_lone_surrogate_is_written_not_crashed_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    entry = _entry(
+        "GET",
+        f"{API}/x",
+        {"Origin": PAGE, "X-Note": "a\ud800b"},
+        200,
+        {"Access-Control-Allow-Origin": PAGE},
+        "2026-01-01T10:00:00Z",
+        error=None,
+        _resourceType="fetch",
+    )
+    path = tmp_path / "surrogate.har"
+    path.write_text(json.dumps(_har(entry)))  # ASCII: the surrogate stays an escape
+    _, out, _ = _cli(capsys, str(path), "--json")
+    data = json.loads(out)
+    assert data["requests"][0]["request"]["headers"] == [["X-Note", "a\ud800b"]]
+    _, out, _ = _cli(capsys, str(path), "--all")
+    assert "a\\ud800b" in out
+
+
+def test_cli_piped_into_a_closed_reader_exits_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    entries = [
+        _entry(
+            "GET",
+            f"{API}/x{number}",
+            {"Origin": PAGE},
+            200,
+            {},
+            f"2026-01-01T10:00:{number // 1000:02d}.{number % 1000:03d}Z",
+            error="net::ERR_FAILED",
+            _resourceType="fetch",
+        )
+        for number in range(200)
+    ]
+    path = _write(tmp_path, _har(*entries))
+    code = (
+        "import argparse, sys; from crossorigin.commands.har import run; "
+        f"sys.exit(run(argparse.Namespace(file={path!r}, origin=None, all=False, stack=None, "
+        "json=sys.argv[1] == 'json')))"
+    )
+    for form in ("json", "text"):
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, form], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()  # `| head -c 10`
+        err = process.stderr.read().decode()
+        process.wait(timeout=60)
+        assert "Traceback" not in err and "Error" not in err, err

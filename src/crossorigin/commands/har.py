@@ -10,9 +10,11 @@ request was blocked by CORS, 2 the input is unreadable or not a HAR.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
 
@@ -77,6 +79,11 @@ def _read(path: str) -> object:
             f"{name} is not JSON ({error.msg} at line {error.lineno} column {error.colno}): "
             "a HAR is the JSON file the browser's Network panel saves ('Save all as HAR')"
         ) from None
+    except RecursionError:
+        raise UsageError(
+            f"{name} nests JSON arrays or objects too deeply to read: a HAR is a few levels "
+            "deep (log, entries, request, headers)"
+        ) from None
 
 
 def _validate(args: argparse.Namespace) -> str | None:
@@ -108,19 +115,72 @@ def run(args: argparse.Namespace) -> int:
         analysis = analyse_har(data, origin=origin, stack=args.stack)
     except (UsageError, HarError) as error:
         if args.json:
-            json.dump(_error_json(args.file, str(error)), sys.stdout, indent=2)
-            sys.stdout.write("\n")
+            _write(_dumps(_error_json(args.file, str(error))))
         print(f"crossorigin har: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
-        json.dump(har_json(args.file, analysis), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        from crossorigin.doctor.render import make_console
-
-        render_har(make_console(), args.file, analysis, show_all=args.all)
     blocked = any(r.result.error_name is not None for r in analysis.requests)
-    return EXIT_BLOCKED if blocked else EXIT_OK
+    status = EXIT_BLOCKED if blocked else EXIT_OK
+    if args.json:
+        _write(_dumps(har_json(args.file, analysis)))
+    else:
+        from rich.console import Console
+
+        try:
+            console = Console(file=_Replacing(sys.stdout), highlight=False, soft_wrap=False)
+            render_har(console, args.file, analysis, show_all=args.all)
+        except BrokenPipeError:
+            _silence_stdout()
+    return status
+
+
+def _dumps(document: dict[str, object]) -> str:
+    """The whole document, built before anything is written (a failure leaves no half
+    document); ASCII escapes keep a lone surrogate from the HAR (\\ud800) writable."""
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def _silence_stdout() -> None:
+    """The reader went away (``| head``): point stdout at /dev/null so the interpreter's
+    final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+class _Replacing(io.TextIOBase):
+    """sys.stdout for rich, writing what the terminal's encoding cannot hold (a lone
+    surrogate in a HAR, any non-ASCII on an ASCII terminal) as backslash escapes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        encoding = self.encoding
+        self._stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
 
 
 # -- JSON ------------------------------------------------------------------------------------
