@@ -10,11 +10,10 @@ request was blocked by CORS, 2 the input is unreadable or not a HAR.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
 
@@ -126,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
         from rich.console import Console
 
         try:
-            console = Console(file=_Replacing(sys.stdout), highlight=False, soft_wrap=False)
+            stream = cast("IO[str]", _Replacing(sys.stdout))
+            console = Console(file=stream, highlight=False, soft_wrap=False)
             render_har(console, args.file, analysis, show_all=args.all)
         except BrokenPipeError:
             _silence_stdout()
@@ -157,7 +157,7 @@ def _write(text: str) -> None:
         _silence_stdout()
 
 
-class _Replacing(io.TextIOBase):
+class _Replacing:
     """sys.stdout for rich, writing what the terminal's encoding cannot hold (a lone
     surrogate in a HAR, any non-ASCII on an ASCII terminal) as backslash escapes."""
 
