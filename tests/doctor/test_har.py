@@ -705,3 +705,34 @@ def test_cli_piped_into_a_closed_reader_exits_quietly(tmp_path: Path) -> None:
         err = process.stderr.read().decode()
         process.wait(timeout=60)
         assert "Traceback" not in err and "Error" not in err, err
+
+
+def test_credentials_are_redacted_in_every_output_but_still_count(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secrets = ["sid=s3cr3t-cookie", "Bearer s3cr3t-bearer", "s3cr3t-key", "s3cr3t-set", "s3cr3t-x"]
+    entry = _entry(
+        "GET",
+        f"{API}/me",
+        {
+            "Origin": PAGE,
+            "Cookie": secrets[0],
+            "Authorization": secrets[1],
+            "X-Api-Key": secrets[2],
+            "X-Auth-Token": secrets[4],
+            "Proxy-Authorization": "Basic s3cr3t-proxy",
+        },
+        200,
+        {"Access-Control-Allow-Origin": "*", "Set-Cookie": secrets[3]},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_FAILED",
+        _resourceType="fetch",
+    )
+    path = _write(tmp_path, _har(entry))
+    (item,) = analyse_har(_har(entry)).requests
+    assert item.fetch.credentials == "include" and not item.credentials_inferred
+    assert ("Authorization", "[redacted]") in item.fetch.headers
+    for args in ((), ("--json",)):
+        _, out, _ = _cli(capsys, path, "--all", *args)
+        assert "s3cr3t" not in out
+        assert "[redacted]" in out

@@ -60,7 +60,9 @@ __all__ = [
     "RequestDiagnosis",
     "analyse_har",
     "find_cross_origin",
+    "is_secret_header",
     "parse_har",
+    "redact",
 ]
 
 Header = tuple[str, str]
@@ -95,6 +97,27 @@ _OTHER_FAILURES = {
     "net::ERR_CERT_AUTHORITY_INVALID": "the server's certificate was not trusted",
 }
 _MISSING_VALUE = "(value not in the HAR)"
+# A HAR exported "with sensitive data" holds session cookies and tokens. Their values never
+# matter to CORS (none of these names is CORS-safelisted), only their presence: the analysis
+# reads them from the entries, and everything shown or handed to the engine has them redacted.
+REDACTED = "[redacted]"
+_SECRET_NAMES = frozenset(
+    {"cookie", "cookie2", "set-cookie", "set-cookie2", "authorization", "proxy-authorization"}
+)
+_SECRET_PARTS = ("token", "secret", "api-key", "apikey", "password", "session", "signature")
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header's value is a credential (cookies, authorization, API keys, tokens)."""
+    lowered = name.strip().lower()
+    return lowered in _SECRET_NAMES or any(part in lowered for part in _SECRET_PARTS)
+
+
+def redact(headers: Sequence[Header]) -> tuple[Header, ...]:
+    """``headers`` with the value of each credential header replaced by ``[redacted]``."""
+    return tuple(
+        (name, REDACTED if is_secret_header(name) and value else value) for name, value in headers
+    )
 
 
 class HarError(ValueError):
@@ -598,7 +621,7 @@ def _page_headers(request: CrossOriginRequest) -> tuple[tuple[Header, ...], list
             continue
         if lowered in _BROWSER_ADDED and lowered not in asked_lower:
             continue
-        kept.append((name, value))
+        kept.append((name, REDACTED if is_secret_header(name) and value else value))
     have = {name.lower() for name, _ in kept}
     missing = [name for name in asked if name.lower() not in have]
     for name in missing:
@@ -658,7 +681,7 @@ def _assumed_preflight(out: HttpRequest, page_origin: str, credentials: bool) ->
 def _response(entry: HarEntry) -> HttpResponse:
     return HttpResponse(
         status=entry.status,
-        headers=entry.response_headers,
+        headers=redact(entry.response_headers),
         body_size=entry.response_size,
         url=entry.url,
     )
@@ -724,7 +747,7 @@ def _replay(
         # the file); the engine's own request is what it checked, and they agree on CORS.
         shown = out
         if entry is not None and entry.headers:
-            shown = replace(out, headers=entry.headers)
+            shown = replace(out, headers=redact(entry.headers))
         wire.append(
             WireExchange(
                 kind,
