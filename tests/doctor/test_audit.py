@@ -7,7 +7,9 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,11 +17,13 @@ from crossorigin.doctor.audit import (
     ATTACKER_SITE,
     Answer,
     AuditInputError,
+    SendFailure,
     Target,
     assess,
     attack_origins,
     plan,
 )
+from crossorigin.doctor.audit import run as audit
 from crossorigin.engine import FetchRequest, HttpResponse, run
 from tests.doctor import audit_servers
 from tests.doctor.audit_servers import API_HOST, FRONT_END
@@ -30,6 +34,7 @@ from tests.fixes.servers import temporary_directory
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
+ACAH = "Access-Control-Allow-Headers"
 TARGET = Target.parse("https://api.example.test/v1/me", FRONT_END)
 
 
@@ -69,7 +74,11 @@ def test_no_insecure_origin_for_an_http_endpoint_and_none_from_an_ip() -> None:
 
 
 def test_every_attack_origin_goes_as_simple_request_with_and_without_cookie_and_preflight() -> None:
-    probes = plan(TARGET, headers=(("X-Api-Key", "k"),), cookie="session=abc")
+    probes = plan(
+        TARGET,
+        headers=(("X-Api-Key", "k"), ("X-Session", "s3cret"), ("Accept", "application/json")),
+        cookie="session=abc",
+    )
     for attack in attack_origins(TARGET):
         mine = [p for p in probes if p.origin == attack and p.kind in ("simple", "preflight")]
         kinds = sorted((p.kind, p.credentials) for p in mine if p.kind in ("simple", "preflight"))
@@ -91,7 +100,8 @@ def test_every_attack_origin_goes_as_simple_request_with_and_without_cookie_and_
     shown = [dict(p.shown_headers) for p in probes if p.credentials]
     assert {h["Cookie"] for h in shown} == {"[redacted]"}
     assert dict(plan(TARGET)[1].shown_headers)["Cookie"] == "crossorigin_audit=1"
-    assert {h["X-Api-Key"] for h in shown} == {"[redacted]"}
+    assert {h["X-Api-Key"] for h in shown} == {h["X-Session"] for h in shown} == {"[redacted]"}
+    assert {h["Accept"] for h in shown} == {"application/json"}  # known harmless: shown
     kinds = {p.kind for p in probes}
     assert {"unknown-method", "unknown-header", "private-network", "error-path"} <= kinds
 
@@ -111,6 +121,7 @@ def test_origins_no_browser_sends_are_sent_as_given_and_judged_on_headers() -> N
         ("ftp://api.example.com/x", None, "is not an http(s) URL"),
         ("https://api.example.com/x", "https://app.example.com/", "--origin"),
         ("https://api.example.com/x", "null", "is not a web page origin"),
+        ("http://user:pw@api.example.com/x", None, "-H 'Authorization: Basic"),
     ],
 )
 def test_bad_targets_and_origins_are_named(url: str, origin: str | None, message: str) -> None:
@@ -135,7 +146,7 @@ def _codes(answers: list[Answer]) -> dict[str, str]:
     return {f.code: f.severity for f in assess(TARGET, answers).findings}
 
 
-def test_reflection_is_high_with_credentials_and_low_without() -> None:
+def test_reflection_is_high_with_credentials_and_info_without() -> None:
     def with_credentials(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
         return ((ACAO, origin or ""), (ACAC, "true"), ("Vary", "Origin"))
 
@@ -146,10 +157,89 @@ def test_reflection_is_high_with_credentials_and_low_without() -> None:
         "CORS-ORIGIN-REFLECTION": "high",
         "CORS-NULL-ORIGIN": "high",
     }
-    assert _codes(_answers(without)) == {
-        "CORS-ORIGIN-REFLECTION": "low",
-        "CORS-NULL-ORIGIN": "low",
+    # Without credentials a reflected origin exposes what '*' exposes: information, exit 0.
+    report = assess(TARGET, _answers(without))
+    assert {f.code: f.severity for f in report.findings} == {
+        "CORS-ORIGIN-REFLECTION": "info",
+        "CORS-NULL-ORIGIN": "info",
     }
+    assert report.status == "not-vulnerable"
+
+
+def test_credentials_count_only_for_exactly_true() -> None:
+    # Browsers compare Access-Control-Allow-Credentials with "true" case-sensitively.
+    def shouting(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
+        return ((ACAO, origin or ""), (ACAC, "TRUE"), ("Vary", "Origin"))
+
+    assert _codes(_answers(shouting)) == {
+        "CORS-ORIGIN-REFLECTION": "info",
+        "CORS-NULL-ORIGIN": "info",
+    }
+
+
+def test_a_preflight_only_pass_is_not_a_read() -> None:
+    # The preflight reflects any origin with credentials; GET answers only the front end.
+    def respond(origin: str | None, preflight: bool) -> tuple[tuple[str, str], ...]:
+        allow = ((ACAO, origin or ""), (ACAC, "true"), ("Vary", "Origin"))
+        if preflight:
+            return (*allow, ("Access-Control-Allow-Methods", "PUT"), (ACAH, "Authorization"))
+        return allow if origin == FRONT_END else (("Vary", "Origin"),)
+
+    report = assess(TARGET, _answers(respond))
+    assert {f.code: f.severity for f in report.findings} == {
+        "CORS-PREFLIGHT-ORIGIN-ALLOWED": "medium"
+    }
+    (finding,) = report.findings
+    assert finding.credentials and "cannot read" in finding.why
+    assert {v.answer.probe.kind for v in finding.evidence} == {"preflight"}
+
+
+def test_look_alikes_of_a_host_with_a_port_are_sent_without_it() -> None:
+    # The attacker serves evilexample.test on its own (default) port.
+    target = Target.parse("https://api.example.test:8443/v1/me")
+    assert "https://evilexample.test" in _values("suffix", target)
+    assert "https://evilexample.test:8443" in _values("suffix", target)
+    assert "https://crossorigin-audit.example.test" in _values("subdomain", target)
+    answers = []
+    for probe in plan(target):
+        origin = probe.request.header("Origin") or ""
+        allowed = urlsplit(origin).hostname or ""
+        if allowed.endswith("example.test"):
+            headers: tuple[tuple[str, str], ...] = ((ACAO, origin), (ACAC, "true"))
+        else:
+            headers = ()
+        answers.append(Answer(probe, HttpResponse(200, (*headers, ("Vary", "Origin")))))
+    found = {f.code: f.severity for f in assess(target, answers).findings}
+    assert found["CORS-SUFFIX-MATCH"] == "high"
+
+
+def test_trusted_local_development_origins() -> None:
+    assert "http://localhost:5173" in _values("localhost")
+    assert "http://127.0.0.1:3000" in _values("localhost")
+    # A local API is meant for local front ends: no such probes.
+    assert _values("localhost", Target.parse("http://localhost:8000/api")) == []
+    dev = ("http://localhost:3000", FRONT_END)
+    assert _codes(_allowing(lambda o: o in dev)) == {"CORS-LOCALHOST-ORIGIN": "medium"}
+
+
+def test_ip_literal_hosts_get_no_host_variants() -> None:
+    target = Target.parse("http://[::1]:8080/data")
+    values = [a.value for a in attack_origins(target)]
+    assert not any("[::1]" in value and value != "http://[::1]:8080" for value in values)
+
+
+def test_findings_judged_on_headers_alone_are_information() -> None:
+    # Pretend no browser could send the prefix origins: the header check alone cannot make
+    # them more than information.
+    answers = [
+        Answer(
+            replace(a.probe, fetch=None) if a.probe.origin.category == "prefix" else a.probe,
+            a.response,
+        )
+        for a in _allowing(lambda o: o.startswith(FRONT_END))
+    ]
+    found = {f.code: f.severity for f in assess(TARGET, answers).findings}
+    assert found["CORS-PREFIX-MATCH"] == "info"
 
 
 def _allowing(check: Callable[[str], bool]) -> list[Answer]:
@@ -194,13 +284,13 @@ def test_each_broken_origin_check_gets_its_own_code() -> None:
     assert _codes(_allowing(lambda o: o == FRONT_END)) == {}
 
 
-def test_insecure_origin_without_credentials_is_low() -> None:
+def test_insecure_origin_without_credentials_is_information() -> None:
     def respond(origin: str | None, _: bool) -> tuple[tuple[str, str], ...]:
         if origin in (FRONT_END, "http://app.example.test"):
             return ((ACAO, origin), ("Vary", "Origin"))
         return (("Vary", "Origin"),)
 
-    assert _codes(_answers(respond)) == {"CORS-INSECURE-ORIGIN": "low"}
+    assert _codes(_answers(respond)) == {"CORS-INSECURE-ORIGIN": "info"}
 
 
 def test_wildcard_with_credentials_is_reported_but_not_as_readable() -> None:
@@ -208,6 +298,7 @@ def test_wildcard_with_credentials_is_reported_but_not_as_readable() -> None:
     assert {f.code: f.severity for f in report.findings} == {"CORS-WILDCARD-CREDENTIALS": "low"}
     (evidence,) = report.findings[0].evidence
     assert not evidence.reads_with_credentials  # the engine refuses '*' with credentials
+    assert report.findings[0].as_json()["credentials"] is False
 
 
 def test_plain_wildcard_is_only_information() -> None:
@@ -229,13 +320,50 @@ def test_private_network_for_any_origin() -> None:
             return ((ACAO, origin), ("Access-Control-Allow-Private-Network", "true"))
         return ()
 
-    codes = _codes(_answers(pna))
-    assert codes["CORS-PRIVATE-NETWORK-ANY-ORIGIN"] == "medium"
+    # Chromium 142+ never sends this preflight: an obsolete opt-in, information only.
+    report = assess(TARGET, _answers(pna))
+    finding = next(f for f in report.findings if f.code == "CORS-PRIVATE-NETWORK-ANY-ORIGIN")
+    assert finding.severity == "info" and "Obsolete" in finding.title
 
 
 def test_no_cors_headers_at_all() -> None:
     report = assess(TARGET, _answers(lambda origin, _: (("Content-Type", "text/plain"),)))
     assert report.findings == () and report.status == "no-cors"
+
+
+def test_an_endpoint_that_redirects_every_probe_names_the_location() -> None:
+    moved = (("Location", "/v2/me"), ("Content-Type", "text/plain"))
+    answers = [Answer(p, HttpResponse(301, moved)) for p in plan(TARGET)]
+    report = assess(TARGET, answers)
+    assert (report.status, report.redirect) == ("redirect", "https://api.example.test/v2/me")
+
+
+def _flaky(failing: set[int]) -> tuple[list[int], Callable[..., tuple[HttpResponse, bytes]]]:
+    calls: list[int] = []
+
+    def send(request: object) -> tuple[HttpResponse, bytes]:
+        calls.append(len(calls) + 1)
+        if len(calls) in failing:
+            raise SendFailure("connection reset")
+        return HttpResponse(200, (("Vary", "Origin"),)), b""
+
+    return calls, send
+
+
+def test_a_failed_probe_is_recorded_and_the_audit_goes_on() -> None:
+    calls, send = _flaky({5, 54})
+    report = audit(TARGET, send)
+    assert len(calls) == report.probes_planned == report.probes_sent
+    assert (report.probes_failed, report.status) == (2, "no-cors")
+    assert report.error == "connection reset"
+
+
+def test_the_audit_stops_when_the_first_probe_or_several_in_a_row_fail() -> None:
+    calls, send = _flaky({1})
+    assert (audit(TARGET, send).status, len(calls)) == ("error", 1)
+    calls, send = _flaky({10, 11, 12})
+    report = audit(TARGET, send)
+    assert (report.status, len(calls), report.probes_failed) == ("error", 12, 3)
 
 
 # == real servers ========================================================================

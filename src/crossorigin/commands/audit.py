@@ -4,30 +4,35 @@ Every target gets every probe (attack origins as simple requests with and withou
 and as preflights; an unknown method and header; Private Network Access; a missing path);
 the findings come with their evidence, why they are exploitable and the fix for the detected
 stack. Exit status: 0 nothing at or above ``--fail-on``, 1 findings, 2 usage or network
-error (a target that could not be reached).
+error (a target that could not be reached, or that redirects every probe).
+
+Everything a server or a URL supplies is printed as plain text (never as rich markup).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
 from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
-from crossorigin.commands.check import _check_cacert, _headers
+from crossorigin.commands.check import check_cacert, parse_headers
+from crossorigin.doctor.audit import SEVERITIES
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from crossorigin.doctor.audit import ProbeVerdict, TargetReport
 
-FAIL_ON = ("info", "low", "medium", "high")
+FAIL_ON = SEVERITIES
 _SEVERITY_STYLES = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 _STATUS_TEXT = {
     "vulnerable": "vulnerable",
     "not-vulnerable": "not vulnerable",
     "no-cors": "no CORS headers at all",
+    "redirect": "redirected: audit the Location instead",
     "error": "error",
 }
 
@@ -101,6 +106,39 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+# Headers the probes set themselves (a -H copy would clash with or falsify them).
+_PROBE_HEADERS = ("origin", "access-control-request-method", "access-control-request-headers")
+_PROBE_HEADER_PREFIXES = ("access-control-request-", "sec-fetch-")
+
+
+def _latin1(what: str, value: str) -> None:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"{what} {value!r} has characters HTTP headers cannot carry (only Latin-1): "
+            "percent-encode or base64 the value"
+        ) from None
+
+
+def _audit_headers(values: list[str]) -> tuple[tuple[str, str], ...]:
+    headers = parse_headers(values)
+    for (name, value), raw in zip(headers, values, strict=True):
+        lowered = name.lower()
+        if lowered == "cookie":
+            raise UsageError(
+                f"-H {raw!r}: give cookies with -b '{value}' (the credentialed probes carry "
+                "them; the others must not)"
+            )
+        if lowered in _PROBE_HEADERS or lowered.startswith(_PROBE_HEADER_PREFIXES):
+            raise UsageError(
+                f"-H {raw!r}: the audit sets {name} itself on every probe; give the front "
+                "end's origin with --origin, and drop the header"
+            )
+        _latin1("-H", raw)
+    return headers
+
+
 def _read_urls(values: list[str]) -> list[str]:
     urls: list[str] = []
     for value in values:
@@ -117,6 +155,18 @@ def _read_urls(values: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as error:
+        if args.json:
+            # --json always prints one object, even when the command line is wrong.
+            document = {"fail_on": args.fail_on, "error": str(error), "targets": []}
+            json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
     from crossorigin.doctor.audit import (
         AuditInputError,
         SendFailure,
@@ -134,8 +184,8 @@ def run(args: argparse.Namespace) -> int:
     )
     from crossorigin.engine import HttpRequest, HttpResponse
 
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds")
+    if not math.isfinite(args.timeout) or args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g} must be a finite positive number of seconds")
     if args.stack is not None and args.stack not in known_stacks():
         raise UsageError(
             f"--stack {args.stack!r} is not a known stack: choose one of "
@@ -146,18 +196,24 @@ def run(args: argparse.Namespace) -> int:
     except ResolveError as error:
         raise UsageError(str(error)) from None
     if args.cacert is not None:
-        _check_cacert(args.cacert)
-    headers = _headers(args.headers)
-    targets = []
-    for url in _read_urls(args.urls):
+        check_cacert(args.cacert)
+    headers = _audit_headers(args.headers)
+    if args.cookie is not None:
+        _latin1("-b", args.cookie)
+    urls = _read_urls(args.urls)
+    # A bad URL in a list gets its own error entry; a single one is a usage error.
+    targets: list[Target | _BadUrl] = []
+    for url in urls:
         try:
             targets.append(Target.parse(url, args.origin))
         except AuditInputError as error:
-            raise UsageError(str(error)) from None
+            if len(urls) == 1 or str(error).startswith("--origin"):
+                raise UsageError(str(error)) from None
+            targets.append(_BadUrl(url, str(error)))
 
     import httpx
 
-    reports: list[TargetReport] = []
+    reports: list[TargetReport | _BadUrl] = []
     with open_client(
         timeout=args.timeout, insecure=args.insecure, cacert=args.cacert, resolve=resolve
     ) as client:
@@ -170,10 +226,16 @@ def run(args: argparse.Namespace) -> int:
                 raise SendFailure(
                     f"{failure.title} ({failure.browser_error}): {failure.message}"
                 ) from None
+            except (httpx.InvalidURL, UnicodeError, ValueError) as error:
+                # A host the IDNA rules refuse (xn--a.test), a bad port...: no request left.
+                raise SendFailure(f"invalid URL {request.url!r} ({error})") from None
             assert exchange.response is not None
             return exchange.response, exchange.body_preview
 
         for target in targets:
+            if isinstance(target, _BadUrl):
+                reports.append(target)
+                continue
             reports.append(
                 audit(target, send, headers=headers, cookie=args.cookie, stack=args.stack)
             )
@@ -181,6 +243,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         document = {
             "fail_on": args.fail_on,
+            "error": None,
             "targets": [report.as_json() for report in reports],
         }
         json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
@@ -189,20 +252,34 @@ def run(args: argparse.Namespace) -> int:
         from crossorigin.doctor.render import make_console
 
         _render(make_console(), reports)
-    if any(report.status == "error" for report in reports):
+    if any(report.status in ("error", "redirect") for report in reports):
         return EXIT_USAGE
     failing = any(
         severity_at_least(finding.severity, args.fail_on)
         for report in reports
+        if not isinstance(report, _BadUrl)
         for finding in report.findings
     )
     return EXIT_BLOCKED if failing else EXIT_OK
 
 
+class _BadUrl:
+    """A listed URL the audit cannot use: reported as an error entry, the others go on."""
+
+    status = "error"
+
+    def __init__(self, url: str, error: str) -> None:
+        self.url = url
+        self.error = error
+
+    def as_json(self) -> dict[str, object]:
+        return {"url": self.url, "status": "error", "error": self.error, "findings": []}
+
+
 # -- human output -------------------------------------------------------------------------
 
 
-def _render(console: Console, reports: list[TargetReport]) -> None:
+def _render(console: Console, reports: list[TargetReport | _BadUrl]) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -212,61 +289,100 @@ def _render(console: Console, reports: list[TargetReport]) -> None:
     table.add_column("Code")
     table.add_column("Finding")
     for report in reports:
+        if isinstance(report, _BadUrl):
+            table.add_row(Text(report.url), "", "", Text("error"))
+            continue
         if not report.findings:
-            table.add_row(report.target.url, "", "", _STATUS_TEXT[report.status])
+            table.add_row(Text(report.target.url), "", "", Text(_STATUS_TEXT[report.status]))
         for finding in report.findings:
             table.add_row(
-                report.target.url,
+                Text(report.target.url),
                 Text(finding.severity, style=_SEVERITY_STYLES[finding.severity]),
-                finding.code,
-                finding.title,
+                Text(finding.code),
+                Text(finding.title),
             )
     console.print(table)
     for report in reports:
-        _render_report(console, report)
+        if isinstance(report, _BadUrl):
+            _say(console, "")
+            _say(console, f"{report.url}: {report.error}", style="red")
+        else:
+            _render_report(console, report)
+
+
+def _say(console: Console, line: str, *, style: str = "") -> None:
+    """One line of plain text: URLs and header values never go through rich markup."""
+    from rich.text import Text
+
+    console.print(Text(line, style=style))
+
+
+def _code(console: Console, code: str, language: str, indent: str = "  ") -> None:
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    text = Syntax(code, language, theme="ansi_dark", background_color="default").highlight(code)
+    text.rstrip()
+    for line in text.split("\n", allow_blank=True):
+        console.print(Text(indent) + line if line.plain.strip() else Text())
 
 
 def _render_report(console: Console, report: TargetReport) -> None:
     from rich.rule import Rule
     from rich.text import Text
 
-    from crossorigin.doctor.render import _code
-
-    console.print(Rule(report.target.url))
+    console.print(Rule(Text(report.target.url)))
     status = _STATUS_TEXT[report.status]
-    console.print(
+    failed = f", {report.probes_failed} without an answer" if report.probes_failed else ""
+    _say(
+        console,
         f"{status}: {len(report.findings)} finding(s), "
-        f"{report.probes_sent} of {report.probes_planned} probes sent"
+        f"{report.probes_sent} of {report.probes_planned} probes sent{failed}",
     )
+    if report.redirect is not None:
+        _say(
+            console,
+            f"Every probe was redirected to {report.redirect}: browsers follow the redirect "
+            "and judge CORS there, so audit that URL.",
+            style="yellow",
+        )
     if report.error is not None:
-        console.print(Text(f"Not a CORS problem: {report.error}", style="red"))
+        _say(console, f"Not a CORS problem: {report.error}", style="red")
         if report.probes_sent < report.probes_planned:
-            console.print("The remaining probes were not sent: the endpoint cannot be reached.")
+            _say(
+                console,
+                "The remaining probes were not sent: "
+                + (
+                    "the endpoint cannot be reached."
+                    if report.probes_sent == 1
+                    else "several probes in a row got no answer."
+                ),
+            )
     for number, finding in enumerate(report.findings, 1):
         console.print()
         console.print(
             Text(f"{number}. [{finding.severity}] {finding.code}: ", style="bold")
             + Text(finding.title)
         )
-        console.print(f"   Why: {finding.why}")
+        _say(console, f"   Why: {finding.why}")
         for verdict in finding.evidence:
             _render_evidence(console, verdict)
         if finding.also:
             shown = ", ".join(finding.also[:6])
             more = f" and {len(finding.also) - 6} more" if len(finding.also) > 6 else ""
-            console.print(f"   Also allowed: {shown}{more}")
-        console.print(f"   Fix: {finding.fix}")
+            _say(console, f"   Also allowed: {shown}{more}")
+        _say(console, f"   Fix: {finding.fix}")
     if report.fix:
         console.print()
         where = f" ({report.stack_evidence})" if report.stack_evidence else ""
-        console.print(Text("Safe configuration" + where + ":", style="bold"))
+        _say(console, "Safe configuration" + where + ":", style="bold")
         from crossorigin.doctor.fixes import STACKS
 
         for stack, snippet in report.fix.items():
-            console.print(f"  {STACKS[stack].title}")
+            _say(console, f"  {STACKS[stack].title}")
             _code(console, snippet, _language(stack))
         if report.fix_note:
-            console.print(f"  {report.fix_note}")
+            _say(console, f"  {report.fix_note}")
 
 
 def _language(stack: str) -> str:
@@ -282,8 +398,8 @@ def _render_evidence(console: Console, verdict: ProbeVerdict) -> None:
     assert response is not None
     from crossorigin.doctor.audit import relevant_headers
 
-    console.print(f"   Evidence ({answer.probe.kind} probe {answer.probe.id}):")
-    console.print(f"     > {request.method} {request.url}")
+    _say(console, f"   Evidence ({answer.probe.kind} probe {answer.probe.id}):")
+    _say(console, f"     > {request.method} {request.url}")
     for name, value in answer.probe.shown_headers:
         if name.lower() in (
             "origin",
@@ -292,13 +408,13 @@ def _render_evidence(console: Console, verdict: ProbeVerdict) -> None:
             "access-control-request-headers",
             "access-control-request-private-network",
         ):
-            console.print(f"     > {name}: {value}")
-    console.print(f"     < {response.status}")
+            _say(console, f"     > {name}: {value}")
+    _say(console, f"     < {response.status}")
     for name, value in relevant_headers(response):
-        console.print(f"     < {name}: {value}")
+        _say(console, f"     < {name}: {value}")
     line = _browser_line(verdict)
     if line is not None:
-        console.print(f"     Browser: {line}")
+        _say(console, f"     Browser: {line}")
 
 
 def _browser_line(verdict: ProbeVerdict) -> str | None:
@@ -308,6 +424,8 @@ def _browser_line(verdict: ProbeVerdict) -> str | None:
         return None
     page = "a sandboxed page (origin null)" if origin == "null" else f"a page at {origin}"
     action = "send PUT with Authorization" if probe.kind == "preflight" else "read the response"
+    if verdict.judged_by == "headers":
+        page = f"a client sending Origin: {origin} (no browser does)"
     if verdict.reads_with_credentials:
         return f"{page} can {action} with the user's cookies"
     if verdict.reads:

@@ -90,7 +90,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _check_cacert(path: str) -> None:
+def check_cacert(path: str) -> None:
     """A --cacert that cannot be read or holds no certificate is a usage error, named."""
     try:
         ssl.create_default_context(cafile=path)
@@ -103,7 +103,8 @@ def _check_cacert(path: str) -> None:
         ) from None
 
 
-def _headers(values: list[str]) -> tuple[tuple[str, str], ...]:
+def parse_headers(values: list[str]) -> tuple[tuple[str, str], ...]:
+    """-H values (curl syntax: 'Name: value', or 'Name;' for an empty value) as pairs."""
     headers = []
     for raw in values:
         if ":" in raw:
@@ -148,13 +149,13 @@ def run(args: argparse.Namespace) -> int:
         page_origin=args.origin,
         url=args.url,
         method=method,
-        headers=_headers(args.headers),
+        headers=parse_headers(args.headers),
         mode=args.mode,
         credentials=args.credentials,
         body=args.body,
     )
     if args.cacert is not None:
-        _check_cacert(args.cacert)
+        check_cacert(args.cacert)
     try:
         report = probe(
             request,

@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urljoin, urlsplit
 
 from crossorigin.doctor.explain import Need, fixes_for, known_stacks
 from crossorigin.doctor.stacks import COMMON_STACKS, detect_stacks
 from crossorigin.engine import EngineInputError, Fetch, FetchRequest, HttpRequest, HttpResponse
 from crossorigin.errors import CorsError
+from crossorigin.headers import parse_header_list
 from crossorigin.origin import Origin, OriginError, origin_of_url, parse_origin, registrable_domain
 
 __all__ = [
@@ -54,7 +56,9 @@ SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 ProbeKind = Literal[
     "simple", "preflight", "unknown-method", "unknown-header", "private-network", "error-path"
 ]
-Status = Literal["vulnerable", "not-vulnerable", "no-cors", "error"]
+Status = Literal["vulnerable", "not-vulnerable", "no-cors", "redirect", "error"]
+# Consecutive network failures after which the rest of a target's probes are not sent.
+MAX_CONSECUTIVE_FAILURES = 3
 
 # A registrable domain no target owns: the "attacker's" site.
 ATTACKER_SITE = "evil-crossorigin.com"
@@ -65,6 +69,19 @@ THIRD_PARTY_ORIGINS = (
     "https://codepen.io",
     "https://jsfiddle.net",
     "https://crossorigin-audit.vercel.app",
+)
+# Development servers' origins (create-react-app, Vite, Django/webpack, Angular...) that
+# production configurations keep trusting: any program on the user's machine serving one of
+# these ports reads the API as the user.
+LOCAL_DEVELOPMENT_ORIGINS = (
+    "http://localhost",
+    "http://localhost:3000",
+    "http://localhost:4200",
+    "http://localhost:5173",
+    "http://localhost:8000",
+    "http://localhost:8080",
+    "http://127.0.0.1:3000",
+    "http://127.0.0.1:8080",
 )
 # Characters the WHATWG URL parser lets into a host (so some browser can send them in an
 # Origin) that loose regexes and prefix checks let past the expected host (PortSwigger,
@@ -82,12 +99,38 @@ UNKNOWN_HEADER = "x-crossorigin-audit"
 PLACEHOLDER_COOKIE = "crossorigin_audit=1"
 ERROR_PATH_SEGMENT = "crossorigin-audit-not-found"
 PLACEHOLDER_ORIGIN = "https://app.example.com"
-_SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization", "x-api-key"})
+# -H values shown in reports; every other one (Authorization, X-Api-Key, X-Auth-Token, a
+# custom session header...) may be a secret and is redacted.
+_HARMLESS_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "content-language",
+        "content-type",
+        "cache-control",
+        "pragma",
+        "dnt",
+        "user-agent",
+        "x-requested-with",
+        # The probes' own headers (never from -H: the command refuses those).
+        "origin",
+        "access-control-request-method",
+        "access-control-request-headers",
+        "access-control-request-private-network",
+    }
+)
 _REDACTED = "[redacted]"
 
 
 class AuditInputError(ValueError):
     """A target URL or origin the audit cannot use; the message names it and the fix."""
+
+
+def _credentials_allowed(value: str | None) -> bool:
+    """Access-Control-Allow-Credentials as browsers read it: exactly ``true`` (Fetch's CORS
+    check is case-sensitive; the header value arrives without surrounding whitespace)."""
+    return value is not None and value.strip() == "true"
 
 
 def severity_at_least(severity: str, threshold: str) -> bool:
@@ -121,6 +164,13 @@ class Target:
                 f"{url!r} is not an http(s) URL: CORS applies to http:// and https:// "
                 "endpoints, e.g. https://api.example.com/v1/me"
             )
+        if "@" in urlsplit(url).netloc:
+            # Credentials in the URL would be echoed in every report; fetch() refuses them.
+            raise AuditInputError(
+                "a URL with a user name or password is refused (it would be shown in the "
+                "report): give the credentials as a header, e.g. "
+                "-H 'Authorization: Basic <base64 of user:password>'"
+            )
         parsed_legitimate: Origin | None = None
         if legitimate is not None:
             try:
@@ -141,7 +191,8 @@ class AttackOrigin:
 
     ``category``: ``arbitrary``, ``null``, ``prefix``, ``suffix``, ``unescaped-dot``,
     ``special-character``, ``encoded-character``, ``subdomain``, ``insecure``,
-    ``third-party`` - or ``legitimate`` / ``self`` for the baselines (never findings).
+    ``third-party``, ``localhost`` - or ``legitimate`` / ``self`` for the baselines (never
+    findings).
     """
 
     value: str
@@ -151,6 +202,21 @@ class AttackOrigin:
 
 def _with_port(scheme: str, host: str, port: int | None) -> str:
     return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _is_local_host(host: str) -> bool:
+    return (
+        host in ("localhost", "[::1]")
+        or host.endswith(".localhost")
+        or (host.startswith("127.") and host.replace(".", "").isdigit())
+    )
+
+
+def _attacker_ports(port: int | None) -> tuple[int | None, ...]:
+    """Ports for look-alikes of the API's host: the attacker picks its own, usually the
+    default one, so an origin check that ignores the port is caught without it; with the
+    API's port too, for checks that compare it."""
+    return (None,) if port is None else (None, port)
 
 
 def _host_variants(base: Origin, scheme: str) -> list[AttackOrigin]:
@@ -180,32 +246,37 @@ def _host_variants(base: Origin, scheme: str) -> list[AttackOrigin]:
     )
     if site is not None:
         for glue in ("evil", "evil-"):
-            found.append(
-                AttackOrigin(
-                    _with_port(scheme, glue + site, port),
-                    "suffix",
-                    f"a registrable domain ending in {site} (an endswith check)",
+            for attacker_port in _attacker_ports(port):
+                found.append(
+                    AttackOrigin(
+                        _with_port(scheme, glue + site, attacker_port),
+                        "suffix",
+                        f"a registrable domain ending in {site} (an endswith check)",
+                    )
                 )
-            )
         # Each dot before the registrable domain's suffix, made a letter: a regex with an
         # unescaped '.' matches an origin the attacker can register.
         suffix_start = len(host) - len(site) + site.find(".")
         for index, char in enumerate(host):
             if char == "." and index < suffix_start:
-                found.append(
-                    AttackOrigin(
-                        _with_port(scheme, f"{host[:index]}x{host[index + 1 :]}", port),
-                        "unescaped-dot",
-                        f"the dot after {host[:index]!r} replaced (a regex with '.' unescaped)",
+                for attacker_port in _attacker_ports(port):
+                    found.append(
+                        AttackOrigin(
+                            _with_port(
+                                scheme, f"{host[:index]}x{host[index + 1 :]}", attacker_port
+                            ),
+                            "unescaped-dot",
+                            f"the dot after {host[:index]!r} replaced (a regex with '.' unescaped)",
+                        )
                     )
+        for attacker_port in _attacker_ports(port):
+            found.append(
+                AttackOrigin(
+                    _with_port(scheme, f"crossorigin-audit.{site}", attacker_port),
+                    "subdomain",
+                    f"an arbitrary subdomain of {site}",
                 )
-        found.append(
-            AttackOrigin(
-                _with_port(scheme, f"crossorigin-audit.{site}", port),
-                "subdomain",
-                f"an arbitrary subdomain of {site}",
             )
-        )
     for char in SPECIAL_CHARACTERS:
         found.append(
             AttackOrigin(
@@ -249,7 +320,14 @@ def attack_origins(target: Target) -> tuple[AttackOrigin, ...]:
     if target.legitimate is not None and target.legitimate.host != target.origin.host:
         bases.insert(0, target.legitimate)
     for base in bases:
-        found.extend(_host_variants(base, base.scheme))
+        # An IPv6 literal glued to another name ("[::1].evil...") is no host a browser can
+        # put in an Origin: such variants would only test the header check.
+        if not base.host.startswith("["):
+            found.extend(_host_variants(base, base.scheme))
+    # A local API is meant for local front ends: only a remote one must not trust them.
+    if not _is_local_host(target.origin.host):
+        for value in LOCAL_DEVELOPMENT_ORIGINS:
+            found.append(AttackOrigin(value, "localhost", "a local development server's origin"))
     for value in THIRD_PARTY_ORIGINS:
         found.append(AttackOrigin(value, "third-party", "a site where anyone can publish pages"))
     unique: dict[str, AttackOrigin] = {}
@@ -285,9 +363,10 @@ class Probe:
         """The request headers for reports: the user's secrets (``-b`` cookies, ``-H``
         credentials) replaced, so that a report pasted in a ticket or a CI log leaks none."""
         return tuple(
-            (name, _REDACTED)
-            if name.lower() in _SECRET_HEADERS and value != PLACEHOLDER_COOKIE
-            else (name, value)
+            (name, value)
+            if name.lower() in _HARMLESS_HEADERS
+            or (name.lower() == "cookie" and value == PLACEHOLDER_COOKIE)
+            else (name, _REDACTED)
             for name, value in self.request.headers
         )
 
@@ -601,7 +680,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-ORIGIN-REFLECTION",
         "Any origin is allowed (the Origin header is reflected)",
         "high",
-        "low",
+        "info",
         "Any website the user visits can read this endpoint's responses{creds}.",
         _EXACT_FIX,
     ),
@@ -609,7 +688,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-NULL-ORIGIN",
         "The 'null' origin is allowed",
         "high",
-        "low",
+        "info",
         "Any website can send Origin: null from a sandboxed iframe and read the responses{creds}.",
         "Never allow 'null': it is shared by sandboxed iframes, data: URLs and local files. "
         + _EXACT_FIX,
@@ -618,7 +697,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-PREFIX-MATCH",
         "Origins that merely start with a trusted host are allowed",
         "high",
-        "low",
+        "info",
         "An attacker registers a domain such as {example} and reads the responses{creds}.",
         "Anchor the origin check at both ends (fullmatch, not match/startswith). " + _EXACT_FIX,
     ),
@@ -626,7 +705,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-SUFFIX-MATCH",
         "Origins that merely end with a trusted domain are allowed",
         "high",
-        "low",
+        "info",
         "An attacker registers a domain such as {example} and reads the responses{creds}.",
         "Match whole host names: an endswith('example.com') check also accepts "
         "evilexample.com. " + _EXACT_FIX,
@@ -635,7 +714,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-UNESCAPED-DOT",
         "A regex with an unescaped '.' allows look-alike domains",
         "high",
-        "low",
+        "info",
         "An attacker registers {example}, which the regex matches, and reads the responses{creds}.",
         "Escape dots in origin regexes (re.escape), or better: " + _EXACT_FIX,
     ),
@@ -643,7 +722,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-SPECIAL-CHARACTERS",
         "Origins with special characters after a trusted host are allowed",
         "high",
-        "low",
+        "info",
         "Browsers that accept such host names send {example} from an attacker's domain, and "
         "the page reads the responses{creds}.",
         "Anchor the origin check at both ends and compare whole origins. " + _EXACT_FIX,
@@ -652,7 +731,7 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "CORS-THIRD-PARTY-ORIGIN",
         "An origin on a shared hosting platform is allowed",
         "high",
-        "low",
+        "info",
         "Anyone can publish a page on {example}'s platform and read the responses{creds}.",
         "Do not trust origins on platforms where anyone can publish (github.io, codepen.io, "
         "jsfiddle.net, vercel.app). " + _EXACT_FIX,
@@ -666,11 +745,21 @@ _ORIGIN_CLASSES: dict[str, _OriginClass] = {
         "{example} reads the responses{creds}.",
         "List the subdomains that host your front ends instead of a wildcard. " + _EXACT_FIX,
     ),
+    "localhost": _OriginClass(
+        "CORS-LOCALHOST-ORIGIN",
+        "A local development origin is trusted",
+        "medium",
+        "info",
+        "Any program on the user's machine that serves {example} (a dev server, a malicious "
+        "package, another user's service) reads the responses{creds}.",
+        "Trust localhost origins only in development configurations, never in production. "
+        + _EXACT_FIX,
+    ),
     "insecure": _OriginClass(
         "CORS-INSECURE-ORIGIN",
         "An http:// origin is trusted by an https endpoint",
         "medium",
-        "low",
+        "info",
         "A network attacker (public Wi-Fi) injects script into the unencrypted page {example} "
         "and reads the responses{creds}.",
         "Allow only https:// origins on an https endpoint (http://localhost for development "
@@ -688,6 +777,7 @@ _SUBSUMES: dict[str, tuple[str, ...]] = {
         "third-party",
         "subdomain",
         "insecure",
+        "localhost",
     ),
     "suffix": ("unescaped-dot",),
 }
@@ -706,11 +796,19 @@ def _best(verdicts: Iterable[ProbeVerdict]) -> list[ProbeVerdict]:
 
 
 def _origin_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
+    # Read findings rest on simple requests the page reads; a preflight that passes for an
+    # origin whose reads are refused is its own, lesser finding (_preflight_only).
     allowed: dict[str, list[ProbeVerdict]] = {}
+    passed_preflight: dict[str, list[ProbeVerdict]] = {}
     for verdict in verdicts:
         probe = verdict.answer.probe
-        if probe.kind in ("simple", "preflight") and verdict.allows:
+        if probe.kind == "simple" and verdict.allows:
             allowed.setdefault(probe.origin.category, []).append(verdict)
+        elif probe.kind == "preflight" and verdict.allows:
+            passed_preflight.setdefault(probe.origin.category, []).append(verdict)
+    for category, preflights in passed_preflight.items():
+        if category in allowed:
+            allowed[category].extend(preflights)
     findings: list[Finding] = []
     reflection = "arbitrary" in allowed
     explained = {
@@ -738,7 +836,41 @@ def _origin_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
                 tuple(_best(encoded)[:2]),
             )
         )
+    preflight_only = [
+        verdict
+        for category, preflights in passed_preflight.items()
+        if category in _ORIGIN_CLASSES and category not in allowed
+        for verdict in preflights
+    ]
+    if preflight_only:
+        findings.append(_preflight_only(preflight_only))
     return findings
+
+
+def _preflight_only(passed: list[ProbeVerdict]) -> Finding:
+    ordered = _best(passed)
+    credentials = any(v.reads_with_credentials for v in ordered)
+    origins = list(dict.fromkeys(v.answer.probe.origin.value for v in ordered))
+    browser_only = all(v.judged_by == "headers" for v in ordered)
+    severity: Severity = "medium" if credentials and not browser_only else "info"
+    return Finding(
+        "CORS-PREFLIGHT-ORIGIN-ALLOWED",
+        severity,
+        "Preflights from untrusted origins pass, but their responses are not readable",
+        f"A page at {origins[0]} may send {PREFLIGHT_METHOD} with {PREFLIGHT_HEADER}"
+        + (
+            " and the user's cookies: state-changing credentialed requests (cross-site "
+            "request forgery) go through"
+            if credentials
+            else " without cookies"
+        )
+        + ", though the simple requests' answers refuse that origin, so it cannot read "
+        "the responses.",
+        "Answer preflights with the same exact origin check as the other responses. " + _EXACT_FIX,
+        tuple(ordered[:1]),
+        credentials,
+        tuple(origins[1:]),
+    )
 
 
 def _origin_finding(
@@ -763,9 +895,14 @@ def _origin_finding(
     preflight = next((v for v in ordered if v.answer.probe.kind == "preflight"), None)
     if preflight is not None and preflight is not ordered[0]:
         evidence.append(preflight)
+    # Judged on the headers alone (an Origin no browser sends): no page can exploit it.
+    browser_only = all(v.judged_by == "headers" for v in ordered)
+    severity: Severity = (
+        "info" if browser_only else spec.with_credentials if credentials else spec.without
+    )
     return Finding(
         spec.code,
-        spec.with_credentials if credentials else spec.without,
+        severity,
         spec.title,
         spec.why.format(example=example, creds=creds),
         spec.fix,
@@ -781,7 +918,7 @@ def _wildcard_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
     for verdict in verdicts:
         if verdict.acao is None or verdict.acao.strip() != "*":
             continue
-        if verdict.acac is not None and verdict.acac.strip().lower() == "true":
+        if _credentials_allowed(verdict.acac):
             credentialed.append(verdict)
         else:
             public.append(verdict)
@@ -797,8 +934,8 @@ def _wildcard_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
                 "framework or proxy that turns '*' into the request's origin makes it so.",
                 "Name the allowed origins exactly when credentials are allowed; keep '*' only "
                 "for public data without credentials.",
+                # Not readable with credentials: browsers refuse '*' with them.
                 tuple(_best(credentialed)[:1]),
-                True,
             )
         )
     if public:
@@ -817,9 +954,9 @@ def _wildcard_findings(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
 
 
 def _split_list(value: str | None) -> set[str]:
-    if value is None:
-        return set()
-    return {item.strip().lower() for item in value.split(",") if item.strip()}
+    """A header's list items, lower-cased; none when the list is not parsable (as browsers,
+    which then refuse the preflight)."""
+    return {item.lower() for item in parse_header_list(value) or ()}
 
 
 def _permissive_preflight(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
@@ -842,7 +979,7 @@ def _permissive_preflight(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
             evidence.append(verdict)
     if not echoed:
         return []
-    credentials = any((v.acac or "").strip().lower() == "true" for v in evidence)
+    credentials = any(_credentials_allowed(v.acac) for v in evidence)
     return [
         Finding(
             "CORS-PREFLIGHT-PERMISSIVE",
@@ -953,17 +1090,21 @@ def _private_network(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
         acao = (verdict.acao or "").strip()
         if allowed.lower() != "true" or acao not in ("*", verdict.answer.probe.origin.value):
             return []
-        credentials = (verdict.acac or "").strip().lower() == "true" and acao != "*"
+        credentials = _credentials_allowed(verdict.acac) and acao != "*"
+        # Information only: Chromium 142+ replaced Private Network Access with Local
+        # Network Access (a permission prompt) and never sends this preflight, so the
+        # header grants nothing in current browsers (README, docs/fixes.md).
         return [
             Finding(
                 "CORS-PRIVATE-NETWORK-ANY-ORIGIN",
-                "high" if credentials else "medium",
-                "Private Network Access is granted to any origin",
-                "A public website the user visits can reach this private-network server "
-                "through the user's browser and read its answers (Chromium's Private Network "
-                "Access preflight is answered yes for an unrelated origin).",
-                "Answer Access-Control-Allow-Private-Network: true only to the public origins "
-                "that must reach this device or service.",
+                "info",
+                "Obsolete Private Network Access opt-in granted to any origin",
+                "The Private Network Access preflight was answered yes for an unrelated origin. "
+                "Current Chromium (142+) no longer sends this preflight: reaching a local "
+                "server now takes the user's Local Network Access permission, so the header "
+                "grants nothing today; older Chromium (up to 141) honoured it.",
+                "Drop Access-Control-Allow-Private-Network, or answer it only to the public "
+                "origins that must reach this device or service.",
                 (verdict,),
                 credentials,
             )
@@ -1006,7 +1147,9 @@ def _error_without_cors(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
 @dataclass(frozen=True, slots=True)
 class TargetReport:
     """The audit of one URL: ``status`` ``vulnerable`` (a finding of low or more),
-    ``not-vulnerable``, ``no-cors`` (no CORS header in any answer) or ``error``."""
+    ``not-vulnerable``, ``no-cors`` (no CORS header in any answer), ``redirect`` (every
+    answer redirects to ``redirect``: audit that URL) or ``error`` (unreachable).
+    ``probes_failed`` got no response (``error`` is the first failure)."""
 
     target: Target
     status: Status
@@ -1019,6 +1162,8 @@ class TargetReport:
     stack_evidence: str = ""
     fix: dict[str, str] = field(default_factory=dict)
     fix_note: str = ""
+    probes_failed: int = 0
+    redirect: str | None = None
 
     def worst(self) -> Severity | None:
         if not self.findings:
@@ -1033,6 +1178,8 @@ class TargetReport:
             "error": self.error,
             "probes_sent": self.probes_sent,
             "probes_planned": self.probes_planned,
+            "probes_failed": self.probes_failed,
+            "redirect": self.redirect,
             "worst_severity": self.worst(),
             "findings": [finding.as_json() for finding in self.findings],
             "stacks": list(self.stacks),
@@ -1055,7 +1202,7 @@ def _fix(
     else:
         stacks, evidence = (stack,), f"--stack {stack}"
     credentials = any(
-        (a.response.header("Access-Control-Allow-Credentials") or "").strip().lower() == "true"
+        _credentials_allowed(a.response.header("Access-Control-Allow-Credentials"))
         for a in answers
         if a.response is not None
     )
@@ -1096,9 +1243,13 @@ def assess(
     """Judge every answer and classify the findings, worst first."""
     planned = probes_planned if probes_planned is not None else len(answers)
     failure = next((a.failure for a in answers if a.failure is not None), None)
+    failed = sum(1 for a in answers if a.failure is not None)
     verdicts = tuple(v for a in answers if (v := judge(a)) is not None)
+    stopped = len(answers) < planned
     if failure is not None and not verdicts:
-        return TargetReport(target, "error", (), verdicts, len(answers), planned, failure)
+        return TargetReport(
+            target, "error", (), verdicts, len(answers), planned, failure, probes_failed=failed
+        )
     findings = [
         *_origin_findings(verdicts),
         *_wildcard_findings(verdicts),
@@ -1115,11 +1266,15 @@ def assess(
         if v.answer.response is not None
         for name, _ in v.answer.response.headers
     )
+    redirect = _redirect_location(target, verdicts) if not has_cors else None
     status: Status
-    if failure is not None:
+    if stopped:
+        # The findings of the answers that came back are kept, but the audit is incomplete.
         status = "error"
     elif any(severity_at_least(f.severity, "low") for f in findings):
         status = "vulnerable"
+    elif redirect is not None:
+        status = "redirect"
     elif not has_cors:
         status = "no-cors"
     else:
@@ -1139,7 +1294,28 @@ def assess(
         evidence,
         fix,
         note,
+        failed,
+        redirect,
     )
+
+
+def _redirect_location(target: Target, verdicts: Sequence[ProbeVerdict]) -> str | None:
+    """Where the endpoint sends every probe, when all of them are redirected (the CORS
+    headers, if any, are on the Location's answers, which the audit did not judge)."""
+    locations = set()
+    for verdict in verdicts:
+        response = verdict.answer.response
+        if verdict.answer.probe.kind == "error-path":
+            continue
+        if response is None or not 300 <= response.status < 400:
+            return None
+        location = response.header("Location")
+        if location is None:
+            return None
+        locations.add(urljoin(target.url, location.strip()))
+    if not locations:
+        return None
+    return sorted(locations)[0]
 
 
 class SendFailure(Exception):
@@ -1157,16 +1333,22 @@ def run(
     """Send every probe through ``send`` and assess the answers.
 
     ``send`` returns the response and the start of its body. Every probe runs, whatever the
-    earlier answers were; only a network failure (``send`` raising :class:`SendFailure`)
-    stops the target, since the next probes would fail alike.
+    earlier answers were; a network failure (``send`` raising :class:`SendFailure`) is
+    recorded and the audit goes on, unless the very first probe fails or
+    :data:`MAX_CONSECUTIVE_FAILURES` fail in a row (the endpoint is then unreachable).
     """
     probes = plan(target, headers=headers, cookie=cookie)
     answers: list[Answer] = []
+    consecutive = 0
     for probe in probes:
         try:
             response, body = send(probe.request)
         except SendFailure as failure:
             answers.append(Answer(probe, None, str(failure)))
-            break
+            consecutive += 1
+            if len(answers) == 1 or consecutive >= MAX_CONSECUTIVE_FAILURES:
+                break
+            continue
+        consecutive = 0
         answers.append(Answer(probe, response, None, body))
     return assess(target, answers, probes_planned=len(probes), stack=stack)
