@@ -736,3 +736,74 @@ def test_credentials_are_redacted_in_every_output_but_still_count(
         _, out, _ = _cli(capsys, path, "--all", *args)
         assert "s3cr3t" not in out
         assert "[redacted]" in out
+
+
+def _lone_preflight(allow_methods: str) -> dict[str, Any]:
+    return _entry(
+        "OPTIONS",
+        f"{API}/v1/items",
+        {"Origin": PAGE, "Access-Control-Request-Method": "PUT"},
+        204,
+        {
+            "Access-Control-Allow-Origin": PAGE,
+            "Access-Control-Allow-Methods": allow_methods,
+            "Access-Control-Allow-Credentials": "true",
+        },
+        "2026-01-01T10:00:00Z",
+        error=None,
+        _resourceType="preflight",
+        _initiator={"type": "preflight", "url": f"{API}/v1/items"},
+    )
+
+
+def test_a_passed_preflight_without_its_request_is_unknown_not_a_network_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (item,) = analyse_har(_har(_lone_preflight("PUT"))).requests
+    assert item.incomplete and item.verdict == "unknown" and item.agrees is None
+    assert item.result.console is None and item.result.network_error is None
+    assert "preflight passed; the request itself is not in the HAR (unknown)" in item.caveats
+    assert [w.kind for w in item.report.wire] == ["preflight"]
+    path = _write(tmp_path, _har(_lone_preflight("PUT")))
+    status, out, _ = _cli(capsys, path)
+    assert status == 0
+    assert "NETWORK ERROR" not in out and "Access to fetch" not in out
+    assert "preflight passed; the request itself is not in the HAR (unknown)" in out
+    _, out, _ = _cli(capsys, path, "--json")
+    (request,) = json.loads(out)["requests"]
+    assert request["verdict"] == "unknown" and request["outcome"] == "unknown"
+    assert request["console"] is None
+    # A failing lone preflight is still a CORS block.
+    (failed,) = analyse_har(_har(_lone_preflight("GET"))).requests
+    assert failed.verdict == "blocked" and not failed.incomplete
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [("GET", {"Bad Name": "1"}), ("GE T", {})],
+    ids=["header-name-with-space", "method-with-space"],
+)
+def test_a_call_fetch_would_refuse_is_not_counted_as_blocked_by_cors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, method: str, headers: dict[str, str]
+) -> None:
+    entry = _entry(
+        method,
+        f"{API}/x",
+        {"Origin": PAGE, **headers},
+        200,
+        {"Access-Control-Allow-Origin": PAGE},
+        "2026-01-01T10:00:00Z",
+        error=None,
+        _resourceType="fetch",
+    )
+    analysis = analyse_har(_har(entry))
+    (item,) = analysis.requests
+    assert item.result.error_name == "TypeError"
+    assert item.verdict == "not-replayable" and not item.blocked
+    assert analysis.blocked == ()
+    status, out, _ = _cli(capsys, _write(tmp_path, _har(entry)))
+    assert status == 0
+    assert "0 blocked by CORS, 1 could not be replayed" in " ".join(out.split())
+    _, out, _ = _cli(capsys, _write(tmp_path, _har(entry)), "--json")
+    data = json.loads(out)
+    assert data["blocked"] == 0 and data["not_replayable"] == 1

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             _write(_dumps(_error_json(args.file, str(error))))
         print(f"crossorigin har: {error}", file=sys.stderr)
         return EXIT_USAGE
-    blocked = any(r.result.error_name is not None for r in analysis.requests)
+    blocked = any(r.blocked for r in analysis.requests)
     status = EXIT_BLOCKED if blocked else EXIT_OK
     if args.json:
         _write(_dumps(har_json(args.file, analysis)))
@@ -194,6 +194,7 @@ def _error_json(path: str, problem: str) -> dict[str, object]:
         "entries": 0,
         "cross_origin": 0,
         "blocked": 0,
+        "not_replayable": 0,
         "notes": [],
         "other_page_origins": [],
         "requests": [],
@@ -202,20 +203,26 @@ def _error_json(path: str, problem: str) -> dict[str, object]:
 
 def _verdict(item: RequestDiagnosis) -> str:
     result = item.result
-    if result.outcome != "blocked":
-        return result.outcome
-    if result.error_name is not None:
-        return result.error_name
-    return f"{result.network_error or 'network error'} (not CORS)"
+    verdict = item.verdict
+    if verdict == "blocked":
+        return result.error_name or "blocked"
+    if verdict == "not-replayable":
+        return "could not be replayed (TypeError)"
+    if verdict == "unknown":
+        return "preflight passed; request not in the HAR"
+    if verdict == "network-error":
+        return f"{result.network_error or 'network error'} (not CORS)"
+    return verdict
 
 
 def request_json(item: RequestDiagnosis) -> dict[str, object]:
     """One request: ``check --json``'s keys, plus what the HAR said and left open."""
+    from crossorigin.doctor.har import NOT_IN_HAR
     from crossorigin.doctor.render import check_json
 
     request = item.request
     recorded_entry = request.last if request.hops else request.preflights[-1]
-    return {
+    document: dict[str, object] = {
         "entries": request.indexes,
         "started": (request.first if request.hops else request.preflights[0]).started_text,
         "page_origin_from": request.origin_source,
@@ -231,8 +238,19 @@ def request_json(item: RequestDiagnosis) -> dict[str, object]:
             "evidence": item.credentials_evidence,
         },
         "caveats": list(item.caveats),
+        "verdict": item.verdict,
         **check_json(item.report, item.diagnosis),
     }
+    if item.incomplete:
+        # The replay stopped after the preflight: no outcome, no console line to invent.
+        document.update(outcome="unknown", console=None, console_by_browser={})
+        document["explanation"] = {
+            "summary": NOT_IN_HAR,
+            "cause": None,
+            "fix": None,
+            "notes": [],
+        }
+    return document
 
 
 def har_json(path: str, analysis: HarAnalysis) -> dict[str, object]:
@@ -243,7 +261,8 @@ def har_json(path: str, analysis: HarAnalysis) -> dict[str, object]:
         "creator": analysis.log.creator or None,
         "entries": len(analysis.log.entries),
         "cross_origin": len(analysis.requests),
-        "blocked": sum(1 for r in analysis.requests if r.result.error_name is not None),
+        "blocked": sum(1 for r in analysis.requests if r.blocked),
+        "not_replayable": sum(1 for r in analysis.requests if r.verdict == "not-replayable"),
         "notes": [*analysis.notes, *analysis.skipped],
         "other_page_origins": list(analysis.other_origins),
         "requests": [request_json(item) for item in analysis.requests],
@@ -257,6 +276,7 @@ def _block(console: Console, number: int, item: RequestDiagnosis) -> None:
     from rich.rule import Rule
     from rich.text import Text
 
+    from crossorigin.doctor.har import NOT_IN_HAR
     from crossorigin.doctor.render import _trace, page_call, render_fixes
 
     result = item.result
@@ -284,12 +304,28 @@ def _block(console: Console, number: int, item: RequestDiagnosis) -> None:
         "unknown": "the HAR does not say what the browser did",
     }[item.recorded]
     agrees = {True: "agrees", False: "DISAGREES", None: "cannot compare"}[item.agrees]
-    if result.outcome == "allowed":
+    verdict = item.verdict
+    if verdict == "unknown":
+        console.print(Text.assemble(("? UNKNOWN", "bold yellow"), "  ", NOT_IN_HAR))
+    elif verdict == "allowed":
         console.print(Text.assemble(("✔ ALLOWED", "bold green"), f"  ({recorded}: {agrees})"))
-    elif result.error_name is not None:
+    elif verdict == "blocked":
         console.print(
             Text.assemble(
                 ("✘ BLOCKED", "bold red"), f"  {result.error_name}  ({recorded}: {agrees})"
+            )
+        )
+    elif verdict == "not-replayable":
+        console.print(
+            Text.assemble(
+                ("✘ COULD NOT BE REPLAYED", "bold yellow"),
+                f"  fetch() would throw a TypeError on the rebuilt call: {result.type_error}",
+            )
+        )
+        console.print(
+            Text(
+                "Not a CORS verdict: the HAR's method or header names are not what a page's "
+                "fetch() accepts (edited or synthetic HAR?)."
             )
         )
     else:
@@ -297,12 +333,12 @@ def _block(console: Console, number: int, item: RequestDiagnosis) -> None:
             Text.assemble(("✘ NETWORK ERROR", "bold red"), f"  {result.network_error or ''}")
         )
         console.print(Text(diagnosis.summary))
-    if diagnosis.console:
+    if diagnosis.console and verdict == "blocked":
         console.print()
         console.print(Text("Chromium console:", style="bold"))
         for line in diagnosis.console.splitlines():
             console.print(Text("  " + line, style="red"), soft_wrap=True)
-    if result.outcome != "allowed":
+    if verdict in ("blocked", "network-error"):
         console.print()
         console.print(Text.assemble(("Cause: ", "bold"), diagnosis.cause))
         console.print(Text.assemble(("Fix: ", "bold"), diagnosis.fix))
@@ -333,14 +369,16 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
         if show_all or item.result.outcome != "allowed":
             _block(console, number, item)
             shown += 1
-    blocked = sum(1 for r in requests if r.result.error_name is not None)
+    blocked = sum(1 for r in requests if r.blocked)
+    not_replayable = sum(1 for r in requests if r.verdict == "not-replayable")
     console.print(
         Text(
             f"crossorigin har: {name}: {len(log.entries)} "
             + ("entry" if len(log.entries) == 1 else "entries")
             + (f" from {log.creator}" if log.creator else "")
             + f", {len(requests)} cross-origin request{'s' if len(requests) != 1 else ''}, "
-            f"{blocked} blocked by CORS",
+            f"{blocked} blocked by CORS"
+            + (f", {not_replayable} could not be replayed" if not_replayable else ""),
             style="bold",
         )
     )
@@ -359,7 +397,7 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
         table.add_column("recorded", overflow="fold")
         for number, item in enumerate(requests, 1):
             verdict = _verdict(item)
-            style = "green" if item.result.outcome == "allowed" else "red"
+            style = {"allowed": "green", "blocked": "red"}.get(item.verdict, "yellow")
             agrees = {True: "", False: " (disagrees!)", None: ""}[item.agrees]
             # Every cell is a Text: a HAR's URLs hold brackets (?filter[status]=open) that
             # rich would read as markup in a str.

@@ -67,6 +67,7 @@ __all__ = [
 
 Header = tuple[str, str]
 Recorded = Literal["blocked", "allowed", "failed", "unknown"]
+Verdict = Literal["allowed", "opaque", "blocked", "not-replayable", "network-error", "unknown"]
 
 # Headers the browser adds by itself: never the page's doing unless the preflight asked for
 # them (Access-Control-Request-Headers). DevTools' "Disable cache" adds Cache-Control/Pragma.
@@ -97,6 +98,7 @@ _OTHER_FAILURES = {
     "net::ERR_CERT_AUTHORITY_INVALID": "the server's certificate was not trusted",
 }
 _MISSING_VALUE = "(value not in the HAR)"
+NOT_IN_HAR = "preflight passed; the request itself is not in the HAR (unknown)"
 # A HAR exported "with sensitive data" holds session cookies and tokens. Their values never
 # matter to CORS (none of these names is CORS-safelisted), only their presence: the analysis
 # reads them from the entries, and everything shown or handed to the engine has them redacted.
@@ -555,22 +557,40 @@ class RequestDiagnosis:
     credentials_evidence: str
     credentials_inferred: bool
     caveats: tuple[str, ...] = ()
+    # The preflight passed but the HAR has no actual request: the replay stopped there.
+    incomplete: bool = False
 
     @property
     def result(self) -> FetchResult:
         return self.report.result
 
     @property
+    def verdict(self) -> Verdict:
+        """What the replay decided: ``blocked`` is a CORS error only; a rebuilt call fetch()
+        would refuse (a TypeError: a header name with a space) is ``not-replayable``."""
+        if self.incomplete:
+            return "unknown"
+        result = self.result
+        if result.error is not None:
+            return "blocked"
+        if result.type_error is not None:
+            return "not-replayable"
+        if result.outcome == "blocked":
+            return "network-error"
+        return result.outcome
+
+    @property
     def blocked(self) -> bool:
-        return self.result.outcome == "blocked"
+        """Blocked by CORS (a CorsError), not by anything else."""
+        return self.verdict == "blocked"
 
     @property
     def agrees(self) -> bool | None:
         """Whether the engine's verdict matches the browser's recorded one (None: unknown)."""
-        if self.recorded == "unknown":
+        if self.recorded in ("unknown", "failed"):
+            return None  # nothing recorded, or another failure than CORS: nothing to compare
+        if self.verdict not in ("blocked", "allowed", "opaque"):
             return None
-        if self.recorded == "failed":
-            return None  # another failure than CORS: nothing to compare the verdict with
         return (self.recorded == "blocked") == self.blocked
 
 
@@ -587,6 +607,7 @@ class HarAnalysis:
 
     @property
     def blocked(self) -> tuple[RequestDiagnosis, ...]:
+        """The requests blocked by CORS (a CorsError; a TypeError or network error is not)."""
         return tuple(r for r in self.requests if r.blocked)
 
 
@@ -692,8 +713,10 @@ def _replay(
     request: CrossOriginRequest,
     cache: PreflightCache,
     credentials: bool,
-) -> tuple[FetchResult, list[WireExchange], list[str]]:
-    """Run the engine with each request it makes answered from the HAR."""
+) -> tuple[FetchResult, list[WireExchange], list[str], bool]:
+    """Run the engine with each request it makes answered from the HAR. The last item says
+    the replay stopped early: the preflight passed and the HAR holds no actual request, so
+    what the browser did next is unknown (and no console line is invented for it)."""
     fetch = Fetch(fetch_request, browser="chromium", cache=cache, now=request.started)
     wire: list[WireExchange] = []
     caveats: list[str] = []
@@ -707,6 +730,23 @@ def _replay(
         if entry is not None:
             pool.remove(entry)
         kind: Literal["preflight", "actual"] = "preflight" if out.is_preflight else "actual"
+        if entry is None and not out.is_preflight and not request.hops:
+            caveats.append(NOT_IN_HAR)
+            # The engine needs an answer to finish; the checks it makes on this stand-in
+            # (stage "network") are dropped with its console line.
+            fetch.receive(HttpResponse(status=0, network_error="net::ERR_FAILED", url=out.url))
+            result = fetch.result
+            checks = list(result.checks)
+            while checks and checks[-1].stage == "network":
+                checks.pop()
+            result = replace(
+                result,
+                console=None,
+                network_error=None,
+                checks=tuple(checks),
+                exchanges=tuple(e for e in result.exchanges if e.kind == "preflight"),
+            )
+            return result, wire, caveats, True
         if entry is None and out.is_preflight:
             response: HttpResponse | None = _assumed_preflight(
                 out, fetch_request.page_origin, credentials
@@ -763,7 +803,7 @@ def _replay(
             )
         )
         fetch.receive(response)
-    return fetch.result, wire, caveats
+    return fetch.result, wire, caveats, False
 
 
 def _non_browser(result: FetchResult, wire: Sequence[WireExchange]) -> NonBrowserView | None:
@@ -815,14 +855,16 @@ def _diagnose_one(
     # One preflight cache per page origin, filled in time order: a request whose preflight
     # the browser took from its cache has no preflight entry in the HAR.
     cache = caches.setdefault(request.page_origin, PreflightCache("chromium"))
-    result, wire, replay_caveats = _replay(fetch_request, request, cache, credentials == "include")
+    result, wire, replay_caveats, incomplete = _replay(
+        fetch_request, request, cache, credentials == "include"
+    )
     # The credentials mode is a guess. Run the other mode too: when only it reproduces the
     # browser's recorded verdict, that was the mode; when both give the same verdict, the
     # guess does not matter and is not worth a caveat.
     if inferred:
         other: Credentials = "same-origin" if credentials == "include" else "include"
         other_request = replace(fetch_request, credentials=other)
-        other_result, other_wire, other_caveats = _replay(
+        other_result, other_wire, other_caveats, other_incomplete = _replay(
             other_request, request, PreflightCache("chromium"), other == "include"
         )
         verdict_depends = other_result.error_name != result.error_name
@@ -837,11 +879,12 @@ def _diagnose_one(
                 + f"; only credentials: '{other}' reproduces what the browser recorded "
                 f"({recorded})"
             )
-            fetch_request, result, wire, replay_caveats = (
+            fetch_request, result, wire, replay_caveats, incomplete = (
                 other_request,
                 other_result,
                 other_wire,
                 other_caveats,
+                other_incomplete,
             )
             caveats.insert(0, f"Credentials mode {other!r}: {evidence}.")
         elif verdict_depends and guess_matches and not other_matches:
@@ -890,6 +933,7 @@ def _diagnose_one(
         credentials_evidence=evidence,
         credentials_inferred=inferred,
         caveats=tuple(caveats),
+        incomplete=incomplete,
     )
 
 
