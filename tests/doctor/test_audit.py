@@ -543,3 +543,106 @@ def test_usage_errors_are_one_line(
     assert result.out == ""
     assert result.err.count("\n") == 1 and message in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-H", "X-Test: €"), "-H 'X-Test: €' has characters HTTP headers cannot carry"),
+        (("-b", "sess=€"), "-b 'sess=€' has characters"),
+        (("-H", "X Test: 1"), "-H 'X Test: 1': 'X Test' is not a header name"),
+        (("--timeout", "nan"), "--timeout nan must be a finite positive number"),
+        (("--timeout", "inf"), "--timeout inf must be a finite positive number"),
+        (("-H", "Origin: https://x.example"), "the audit sets Origin itself"),
+        (("-H", "Access-Control-Request-Method: PUT"), "sets Access-Control-Request-Method"),
+        (("-H", "Sec-Fetch-Mode: cors"), "sets Sec-Fetch-Mode itself"),
+        (("-H", "Cookie: a=b"), "give cookies with -b 'a=b'"),
+    ],
+)
+def test_values_that_would_crash_or_clash_are_usage_errors(
+    cli: Callable[..., Run], args: tuple[str, ...], message: str
+) -> None:
+    result = cli("audit", "http://127.0.0.1:9/data", *args)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.count("\n") == 1 and message in result.err
+
+
+def test_json_usage_errors_still_print_one_object(cli: Callable[..., Run]) -> None:
+    result = cli("audit", "http://127.0.0.1:9/data", "--timeout", "0", "--json")
+    assert result.code == 2 and "--timeout 0" in result.err
+    assert result.data == {"fail_on": "low", "error": result.err[13:].strip(), "targets": []}
+
+
+@pytest.mark.server
+def test_latin1_header_and_cookie_values_go_out_as_latin1_bytes(cli: Callable[..., Run]) -> None:
+    server = LoopbackServer()
+    server.route("/data", response=Canned(200, (("Content-Type", "text/plain"),)))
+    try:
+        url = f"http://127.0.0.1:{server.port}/data"
+        result = cli("audit", url, "-H", "X-Test: ü", "-b", "sess=ü", "--json")
+    finally:
+        server.close()
+    assert result.code == 0, result.err
+    simple = [r for r in server.received if r.method == "GET"]
+    assert {r.header("X-Test") for r in simple} == {"ü"}
+    assert "sess=ü" in {r.header("Cookie") for r in simple}
+    # Neither value is repeated in the report.
+    assert "ü" not in result.out
+
+
+@pytest.mark.server
+def test_server_strings_are_printed_as_text_not_markup(cli: Callable[..., Run]) -> None:
+    server = LoopbackServer()
+    odd = ((ACAO, "*"), (ACAC, "true"), ("Vary", "[/oops]"), ("X-Note", "[bold]x"))
+    server.route("/data", preflight=Canned(204, odd), response=Canned(200, odd, b"{}"))
+    try:
+        result = cli("audit", f"http://127.0.0.1:{server.port}/data?filter[status]=open")
+    finally:
+        server.close()
+    assert result.code == 1, result.err
+    assert "Vary: [/oops]" in result.out
+    assert "?filter[status]=open" in result.out
+
+
+@pytest.mark.server
+def test_a_bad_url_in_a_list_gets_an_error_entry(
+    cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = LoopbackServer()
+    plain.route("/data", response=Canned(200, (("Content-Type", "text/plain"),), b"hi"))
+    try:
+        urls = f"ftp://nope.example/x\nhttp://127.0.0.1:{plain.port}/data\n"
+        monkeypatch.setattr("sys.stdin", io.StringIO(urls))
+        result = cli("audit", "-", "--json")
+    finally:
+        plain.close()
+    first, second = result.data["targets"]
+    assert (first["status"], first["url"]) == ("error", "ftp://nope.example/x")
+    assert "not an http(s) URL" in first["error"]
+    assert second["status"] == "no-cors"
+    assert result.code == 2
+
+
+def test_a_host_the_idna_rules_refuse_is_an_error_entry(cli: Callable[..., Run]) -> None:
+    # Refused while building the request: nothing is resolved or sent.
+    result = cli("audit", "http://xn--a.test/", "--resolve", "xn--a.test:80:127.0.0.1", "--json")
+    (target,) = result.data["targets"]
+    assert (result.code, target["status"], target["probes_sent"]) == (2, "error", 1)
+    assert "invalid URL" in target["error"]
+
+
+@pytest.mark.server
+def test_a_redirecting_endpoint_names_the_location(cli: Callable[..., Run]) -> None:
+    server = LoopbackServer()
+    moved = (("Location", "/v2/data"),)
+    server.route("/data", preflight=Canned(301, moved), response=Canned(301, moved))
+    try:
+        url = f"http://127.0.0.1:{server.port}/data"
+        result = cli("audit", url, "--json")
+        human = cli("audit", url)
+    finally:
+        server.close()
+    (target,) = result.data["targets"]
+    location = f"http://127.0.0.1:{server.port}/v2/data"
+    assert (result.code, target["status"], target["redirect"]) == (2, "redirect", location)
+    assert f"redirected to {location}" in human.out

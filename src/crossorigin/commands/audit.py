@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
 from crossorigin.commands.check import check_cacert, parse_headers
 from crossorigin.doctor.audit import SEVERITIES
+from crossorigin.headers import is_header_name
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,6 +126,11 @@ def _audit_headers(values: list[str]) -> tuple[tuple[str, str], ...]:
     headers = parse_headers(values)
     for (name, value), raw in zip(headers, values, strict=True):
         lowered = name.lower()
+        if not is_header_name(name):
+            raise UsageError(
+                f"-H {raw!r}: {name!r} is not a header name (letters, digits and "
+                "!#$%&'*+-.^_`|~ only), e.g. -H 'X-Api-Key: 123'"
+            )
         if lowered == "cookie":
             raise UsageError(
                 f"-H {raw!r}: give cookies with -b '{value}' (the credentialed probes carry "

@@ -361,9 +361,10 @@ class _Received:
 
 
 def _send(client: httpx.Client, request: HttpRequest, *, cookie: str | None) -> _Received:
-    headers = [(name, value) for name, value in request.headers]
+    # Values as Latin-1 bytes, as browsers send them (httpx would encode str as ASCII).
+    headers = [(name.encode("ascii"), value.encode("latin-1")) for name, value in request.headers]
     if cookie and request.with_credentials:
-        headers.append(("Cookie", cookie))
+        headers.append((b"Cookie", cookie.encode("latin-1")))
     started = time.perf_counter()
     outgoing = client.build_request(
         request.method,
@@ -461,14 +462,8 @@ def probe(
     fetch = Fetch(request, browser=browser, now=time.time())
     wire: list[WireExchange] = []
     failure: NetworkFailure | None = None
-    with httpx.Client(
-        transport=_transport(table, insecure=insecure, cacert=cacert),
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=False,
-        headers={"User-Agent": USER_AGENT},
-    ) as client:
-        # httpx would otherwise keep Set-Cookie answers and send them back on the preflight.
-        client.cookies = httpx.Cookies()
+    # No cookie jar: httpx would otherwise keep Set-Cookie answers and send them back.
+    with open_client(timeout=timeout, insecure=insecure, cacert=cacert, resolve=table) as client:
         while (outgoing := fetch.next_request()) is not None:
             kind: Literal["preflight", "actual"] = (
                 "preflight" if outgoing.is_preflight else "actual"
