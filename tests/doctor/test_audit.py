@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -646,3 +648,23 @@ def test_a_redirecting_endpoint_names_the_location(cli: Callable[..., Run]) -> N
     location = f"http://127.0.0.1:{server.port}/v2/data"
     assert (result.code, target["status"], target["redirect"]) == (2, "redirect", location)
     assert f"redirected to {location}" in human.out
+
+
+@pytest.mark.server
+def test_output_piped_to_head_ends_quietly() -> None:
+    server = LoopbackServer()
+    allow = ((ACAO, "*"), (ACAC, "true"), ("Vary", "Origin"))
+    server.route("/data", preflight=Canned(204, allow), response=Canned(200, allow))
+    url = f"http://127.0.0.1:{server.port}/data"
+    command = [sys.executable, "-m", "crossorigin.cli", "audit", *[url] * 40, "--json"]
+    try:
+        audit_run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert audit_run.stdout is not None and audit_run.stderr is not None
+        audit_run.stdout.read(10)  # `| head -c 10`: read a little, then go away
+        audit_run.stdout.close()
+        err = audit_run.stderr.read().decode()
+        audit_run.wait(60)
+    finally:
+        server.close()
+    assert err == ""
+    assert audit_run.returncode == 141  # 128 + SIGPIPE, as a shell reports it
