@@ -807,3 +807,69 @@ def test_a_call_fetch_would_refuse_is_not_counted_as_blocked_by_cors(
     _, out, _ = _cli(capsys, _write(tmp_path, _har(entry)), "--json")
     data = json.loads(out)
     assert data["blocked"] == 0 and data["not_replayable"] == 1
+
+
+def test_concurrent_preflights_pair_by_their_header_names_not_just_time() -> None:
+    """Two PUTs to one URL a millisecond apart, with X-A and X-B: each preflight asked for
+    its own request's header; the nearest in time is the other one."""
+    url = f"{API}/x"
+
+    def put(header: str, started: str, ok: bool) -> dict[str, Any]:
+        return _entry(
+            "PUT",
+            url,
+            {"Origin": PAGE, header: "1"},
+            200 if ok else 0,
+            {"Access-Control-Allow-Origin": PAGE} if ok else {},
+            started,
+            error=None if ok else "net::ERR_FAILED",
+            _resourceType="fetch",
+        )
+
+    def preflight(asked: str, allowed: str, started: str) -> dict[str, Any]:
+        return _entry(
+            "OPTIONS",
+            url,
+            {
+                "Origin": PAGE,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": asked,
+            },
+            204,
+            {
+                "Access-Control-Allow-Origin": PAGE,
+                "Access-Control-Allow-Methods": "PUT",
+                "Access-Control-Allow-Headers": allowed,
+            },
+            started,
+            error=None,
+            _resourceType="preflight",
+            _initiator={"type": "preflight", "url": url},
+        )
+
+    har = _har(
+        put("X-A", "2026-01-01T10:00:00.000Z", ok=True),
+        put("X-B", "2026-01-01T10:00:00.004Z", ok=False),
+        preflight("x-b", "x-a", "2026-01-01T10:00:00.001Z"),
+        preflight("x-a", "x-a", "2026-01-01T10:00:00.003Z"),
+    )
+    first, second = find_cross_origin(parse_har(har))
+    assert [p.index for p in first.preflights] == [3]
+    assert [p.index for p in second.preflights] == [2]
+    analysis = analyse_har(har)
+    assert [r.result.error_name for r in analysis.requests] == [
+        None,
+        "kHeaderDisallowedByPreflightResponse",
+    ]
+    assert all(r.agrees for r in analysis.requests)
+
+
+def test_a_preflight_for_another_url_is_never_used() -> None:
+    (actual, _) = _chrome_put("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:00.001Z", "PUT")
+    (_, other) = _chrome_put("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:00.001Z", "GET")
+    other["request"]["url"] = other["_initiator"]["url"] = f"{API}/v1/other"
+    analysis = analyse_har(_har(actual, other))
+    put = next(r for r in analysis.requests if r.request.hops)
+    assert put.request.preflights == ()
+    assert put.result.outcome == "allowed"  # its preflight is assumed from the cache
+    assert any("preflight cache" in caveat for caveat in put.caveats)

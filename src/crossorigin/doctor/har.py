@@ -46,6 +46,7 @@ from crossorigin.engine import (
 )
 from crossorigin.engine.model import Credentials
 from crossorigin.headers import (
+    cors_unsafe_request_header_names,
     is_forbidden_request_header,
     parse_header_list,
 )
@@ -484,30 +485,70 @@ def _page_origin(
     return (found[0][0], found[0][1]) if found else (None, "")
 
 
+# Names a sanitized export removes from the request though the preflight asked for them.
+_SANITIZED_AWAY = frozenset({"authorization"})
+
+
+def _preflight_fits(preflight: HarEntry, hop: HarEntry) -> bool:
+    """Whether ``preflight`` can be the one sent for ``hop``: same Origin, and it asked for
+    exactly the hop's CORS-unsafe header names (less what the browser added after the
+    preflight, DevTools' Cache-Control; plus what a sanitized export dropped)."""
+    origin, hop_origin = preflight.header("Origin"), hop.header("Origin")
+    if origin is not None and hop_origin is not None and origin.strip() != hop_origin.strip():
+        return False
+    asked = {
+        name.lower()
+        for name in parse_header_list(preflight.header("Access-Control-Request-Headers")) or []
+    }
+    unsafe = set(cors_unsafe_request_header_names(hop.headers))
+    if not (unsafe - _BROWSER_ADDED) <= asked:
+        return False
+    return asked - unsafe <= _SANITIZED_AWAY
+
+
+def _pair_preflights(
+    preflights: Sequence[HarEntry], chains: Sequence[Sequence[HarEntry]]
+) -> dict[int, list[HarEntry]]:
+    """Each preflight with the request (chain number) it was sent for: the hops for its
+    target URL and method that it fits (:func:`_preflight_fits`), the nearest in time first,
+    over all pairs at once (concurrent requests to one URL are told apart by their headers,
+    then by time), one preflight per hop."""
+    by_target: dict[tuple[str, str], list[tuple[int, HarEntry]]] = {}
+    by_url: dict[str, list[tuple[int, HarEntry]]] = {}
+    for number, chain in enumerate(chains):
+        for hop in chain:
+            by_target.setdefault((hop.url, hop.method.upper()), []).append((number, hop))
+            by_url.setdefault(hop.url, []).append((number, hop))
+    candidates: list[tuple[float, int, int, int, HarEntry]] = []
+    for order, preflight in enumerate(preflights):
+        method = (preflight.header("Access-Control-Request-Method") or "").strip().upper()
+        target = _preflight_target(preflight)
+        hops = by_target.get((target, method), []) if method else by_url.get(target, [])
+        for number, hop in hops:
+            if _preflight_fits(preflight, hop):
+                candidates.append((_distance(preflight, hop), order, hop.index, number, preflight))
+    candidates.sort(key=lambda c: c[:3])
+    paired: dict[int, list[HarEntry]] = {}
+    taken_preflights: set[int] = set()
+    taken_hops: set[int] = set()
+    for _, _, hop_index, number, preflight in candidates:
+        if preflight.index in taken_preflights or hop_index in taken_hops:
+            continue
+        taken_preflights.add(preflight.index)
+        taken_hops.add(hop_index)
+        paired.setdefault(number, []).append(preflight)
+    for pre in paired.values():
+        pre.sort(key=lambda e: (e.started if e.started is not None else float("inf"), e.index))
+    return paired
+
+
 def find_cross_origin(log: HarLog) -> list[CrossOriginRequest]:
     """The requests a page sent to another origin, each with its redirect hops and preflights,
     in time order."""
     entries = list(log.entries)
     preflights = [e for e in entries if e.is_preflight]
     chains = _chains([e for e in entries if not e.is_preflight])
-    paired: dict[int, list[HarEntry]] = {}
-    for preflight in preflights:
-        method = (preflight.header("Access-Control-Request-Method") or "").strip()
-        target = _preflight_target(preflight)
-        best: tuple[float, int] | None = None
-        for number, chain in enumerate(chains):
-            for hop in chain:
-                if hop.url != target or (method and hop.method.upper() != method.upper()):
-                    continue
-                taken = sum(1 for p in paired.get(number, []) if p.url == hop.url)
-                hops_here = sum(1 for h in chain if h.url == hop.url)
-                if taken >= hops_here:
-                    continue
-                distance = _distance(preflight, hop)
-                if best is None or distance < best[0]:
-                    best = (distance, number)
-        if best is not None:
-            paired.setdefault(best[1], []).append(preflight)
+    paired = _pair_preflights(preflights, chains)
     found: list[CrossOriginRequest] = []
     for number, chain in enumerate(chains):
         pre = tuple(paired.get(number, []))
@@ -724,9 +765,9 @@ def _replay(
     hops = list(request.hops)
     while (out := fetch.next_request()) is not None:
         pool = preflights if out.is_preflight else hops
+        # By URL only: a preflight recorded for another URL is not this one's (the engine's
+        # preflight then came from the cache, said below).
         entry = next((e for e in pool if e.url == out.url), None)
-        if entry is None and pool and out.is_preflight:
-            entry = pool[0]
         if entry is not None:
             pool.remove(entry)
         kind: Literal["preflight", "actual"] = "preflight" if out.is_preflight else "actual"
