@@ -104,6 +104,9 @@ def test_every_attack_origin_goes_as_simple_request_with_and_without_cookie_and_
     assert dict(plan(TARGET)[1].shown_headers)["Cookie"] == "crossorigin_audit=1"
     assert {h["X-Api-Key"] for h in shown} == {h["X-Session"] for h in shown} == {"[redacted]"}
     assert {h["Accept"] for h in shown} == {"application/json"}  # known harmless: shown
+    # The probe's own headers are no secret.
+    engine_built = [dict(p.shown_headers) for p in probes if p.credentials and p.fetch]
+    assert {h["Sec-Fetch-Mode"] for h in engine_built} == {"cors"}
     kinds = {p.kind for p in probes}
     assert {"unknown-method", "unknown-header", "private-network", "error-path"} <= kinds
 

@@ -352,7 +352,14 @@ def _render_report(console: Console, report: TargetReport) -> None:
             "and judge CORS there, so audit that URL.",
             style="yellow",
         )
-    if report.error is not None:
+    if report.error is not None and report.status != "error":
+        _say(
+            console,
+            f"{report.probes_failed} probe(s) got no answer and were skipped (not a CORS "
+            f"problem; the first: {report.error})",
+            style="yellow",
+        )
+    elif report.error is not None:
         _say(console, f"Not a CORS problem: {report.error}", style="red")
         if report.probes_sent < report.probes_planned:
             _say(

@@ -113,11 +113,6 @@ _HARMLESS_HEADERS = frozenset(
         "dnt",
         "user-agent",
         "x-requested-with",
-        # The probes' own headers (never from -H: the command refuses those).
-        "origin",
-        "access-control-request-method",
-        "access-control-request-headers",
-        "access-control-request-private-network",
     }
 )
 _REDACTED = "[redacted]"
@@ -357,16 +352,15 @@ class Probe:
     # The page's fetch() this request stands for, when a browser can make it (the engine
     # then judges the answer); None for Origin values no browser sends.
     fetch: FetchRequest | None
+    # Lower-case names of the user's headers (-H, -b) whose values reports hide.
+    secret: frozenset[str] = frozenset()
 
     @property
     def shown_headers(self) -> tuple[tuple[str, str], ...]:
         """The request headers for reports: the user's secrets (``-b`` cookies, ``-H``
         credentials) replaced, so that a report pasted in a ticket or a CI log leaks none."""
         return tuple(
-            (name, value)
-            if name.lower() in _HARMLESS_HEADERS
-            or (name.lower() == "cookie" and value == PLACEHOLDER_COOKIE)
-            else (name, _REDACTED)
+            (name, _REDACTED) if name.lower() in self.secret else (name, value)
             for name, value in self.request.headers
         )
 
@@ -439,6 +433,11 @@ def plan(
     probes: list[Probe] = []
     cookie_value = cookie or PLACEHOLDER_COOKIE
     extra = tuple(headers)
+    # Every -H value may be a secret (X-Auth-Token, a session header...) but the harmless ones.
+    secret = frozenset(
+        {name.lower() for name, _ in extra if name.lower() not in _HARMLESS_HEADERS}
+        | ({"cookie"} if cookie else set())
+    )
 
     def simple(attack: AttackOrigin, url: str, kind: ProbeKind, credentials: bool) -> None:
         page = _page_fetch(attack.value, url, preflight=False, credentials=credentials)
@@ -451,7 +450,7 @@ def plan(
             wire_headers += (("Cookie", cookie_value),)
         request = HttpRequest(wire.method, url, wire_headers, with_credentials=credentials)
         number = len(probes) + 1
-        probes.append(Probe(f"p{number}", kind, attack, credentials, request, fetch))
+        probes.append(Probe(f"p{number}", kind, attack, credentials, request, fetch, secret))
 
     def preflight(attack: AttackOrigin) -> None:
         page = _page_fetch(attack.value, target.url, preflight=True, credentials=False)
@@ -1088,7 +1087,7 @@ def _private_network(verdicts: Sequence[ProbeVerdict]) -> list[Finding]:
             continue
         allowed = (response.header("Access-Control-Allow-Private-Network") or "").strip()
         acao = (verdict.acao or "").strip()
-        if allowed.lower() != "true" or acao not in ("*", verdict.answer.probe.origin.value):
+        if allowed != "true" or acao not in ("*", verdict.answer.probe.origin.value):
             return []
         credentials = _credentials_allowed(verdict.acac) and acao != "*"
         # Information only: Chromium 142+ replaced Private Network Access with Local
