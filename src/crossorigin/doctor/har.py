@@ -26,7 +26,9 @@ Pure functions over the parsed JSON: no file or network access.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -419,12 +421,16 @@ def _chains(entries: Sequence[HarEntry]) -> list[list[HarEntry]]:
     (by time) for that URL that is not itself a continuation."""
     followed: set[int] = set()
     next_hop: dict[int, HarEntry] = {}
+    positions: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        positions.setdefault(entry.url, []).append(position)
     for position, entry in enumerate(entries):
         target = entry.location
         if target is None:
             continue
-        for later in entries[position + 1 :]:
-            if later.url == target and later.index not in followed:
+        for later_position in positions.get(target, ()):
+            later = entries[later_position]
+            if later_position > position and later.index not in followed:
                 followed.add(later.index)
                 next_hop[entry.index] = later
                 break
@@ -506,6 +512,33 @@ def _preflight_fits(preflight: HarEntry, hop: HarEntry) -> bool:
     return asked - unsafe <= _SANITIZED_AWAY
 
 
+_NEAREST = 8  # hops looked at on each side of a preflight's time, per group
+
+
+def _time(entry: HarEntry) -> float:
+    return entry.started if entry.started is not None else entry.index * 1e-3
+
+
+def _group_keys(
+    preflight: HarEntry, target: str, method: str
+) -> list[tuple[str, str, str | None, frozenset[str]]]:
+    """The hop groups (see :func:`_pair_preflights`) ``preflight`` may fit: the names it
+    asked for, less any subset of those the browser adds or a sanitized export drops."""
+    asked = frozenset(
+        name.lower()
+        for name in parse_header_list(preflight.header("Access-Control-Request-Headers")) or []
+    )
+    optional = sorted(asked & (_BROWSER_ADDED | _SANITIZED_AWAY))
+    origin = preflight.header("Origin")
+    origins = [origin.strip(), None] if origin else [None]
+    name_sets = [
+        asked - frozenset(dropped)
+        for size in range(len(optional) + 1)
+        for dropped in itertools.combinations(optional, size)
+    ]
+    return [(target, method, o, names) for o in origins for names in name_sets]
+
+
 def _pair_preflights(
     preflights: Sequence[HarEntry], chains: Sequence[Sequence[HarEntry]]
 ) -> dict[int, list[HarEntry]]:
@@ -513,17 +546,33 @@ def _pair_preflights(
     target URL and method that it fits (:func:`_preflight_fits`), the nearest in time first,
     over all pairs at once (concurrent requests to one URL are told apart by their headers,
     then by time), one preflight per hop."""
-    by_target: dict[tuple[str, str], list[tuple[int, HarEntry]]] = {}
+    # Hops grouped by what a preflight must match (URL, method, Origin, unsafe names less the
+    # browser's own), each group in time order: a preflight looks up the few groups it can
+    # fit and the nearest hops in each, so a 10,000-request HAR pairs in linear time.
+    groups: dict[tuple[str, str, str | None, frozenset[str]], list[tuple[float, int, HarEntry]]]
+    groups = {}
     by_url: dict[str, list[tuple[int, HarEntry]]] = {}
     for number, chain in enumerate(chains):
         for hop in chain:
-            by_target.setdefault((hop.url, hop.method.upper()), []).append((number, hop))
+            origin = hop.header("Origin")
+            names = frozenset(cors_unsafe_request_header_names(hop.headers)) - _BROWSER_ADDED
+            key = (hop.url, hop.method.upper(), origin.strip() if origin else None, names)
+            groups.setdefault(key, []).append((_time(hop), number, hop))
             by_url.setdefault(hop.url, []).append((number, hop))
+    for group in groups.values():
+        group.sort(key=lambda item: (item[0], item[2].index))
     candidates: list[tuple[float, int, int, int, HarEntry]] = []
     for order, preflight in enumerate(preflights):
         method = (preflight.header("Access-Control-Request-Method") or "").strip().upper()
         target = _preflight_target(preflight)
-        hops = by_target.get((target, method), []) if method else by_url.get(target, [])
+        if not method:
+            hops = by_url.get(target, [])
+        else:
+            hops = []
+            for key in _group_keys(preflight, target, method):
+                group = groups.get(key, [])
+                at = bisect.bisect_left(group, _time(preflight), key=lambda item: item[0])
+                hops += [(n, h) for _, n, h in group[max(0, at - _NEAREST) : at + _NEAREST]]
         for number, hop in hops:
             if _preflight_fits(preflight, hop):
                 candidates.append((_distance(preflight, hop), order, hop.index, number, preflight))
