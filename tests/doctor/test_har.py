@@ -873,3 +873,27 @@ def test_a_preflight_for_another_url_is_never_used() -> None:
     assert put.request.preflights == ()
     assert put.result.outcome == "allowed"  # its preflight is assumed from the cache
     assert any("preflight cache" in caveat for caveat in put.caveats)
+
+
+def test_firefox_added_headers_are_not_the_pages() -> None:
+    """Firefox adds Alt-Used, Priority, TE and Upgrade-Insecure-Requests itself: a GET with
+    them is a simple request, not one that needed a preflight."""
+    entry = _entry(
+        "GET",
+        f"{API}/me",
+        {
+            "origin": PAGE,
+            "alt-used": "api.example.com",
+            "priority": "u=4",
+            "te": "trailers",
+            "upgrade-insecure-requests": "1",
+            "accept": "*/*",
+        },
+        200,
+        {"access-control-allow-origin": PAGE},
+        "2026-01-01T10:00:00.000+01:00",
+    )
+    (item,) = analyse_har(_har(entry, creator="Firefox")).requests
+    assert item.fetch.headers == ()
+    assert item.result.outcome == "allowed" and not item.result.preflight_sent
+    assert not any("preflight cache" in caveat for caveat in item.caveats)

@@ -73,10 +73,14 @@ Recorded = Literal["blocked", "allowed", "failed", "unknown"]
 Verdict = Literal["allowed", "opaque", "blocked", "not-replayable", "network-error", "unknown"]
 
 # Headers the browser adds by itself: never the page's doing unless the preflight asked for
-# them (Access-Control-Request-Headers). DevTools' "Disable cache" adds Cache-Control/Pragma.
+# them (Access-Control-Request-Headers). DevTools' "Disable cache" adds Cache-Control/Pragma;
+# Firefox adds Alt-Used (HTTP/2 and 3 alternative services), TE: trailers, Priority and
+# Upgrade-Insecure-Requests (TE and Sec-GPC are forbidden names, left out anyway).
 _BROWSER_ADDED = frozenset(
     {
         "accept",
+        "alt-used",
+        "te",
         "accept-language",
         "user-agent",
         "cache-control",
