@@ -897,3 +897,25 @@ def test_firefox_added_headers_are_not_the_pages() -> None:
     assert item.fetch.headers == ()
     assert item.result.outcome == "allowed" and not item.result.preflight_sent
     assert not any("preflight cache" in caveat for caveat in item.caveats)
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "kind"),
+    [("font", "font"), ("script", "script"), ("stylesheet", "CSS stylesheet"), ("xhr", None)],
+)
+def test_the_console_line_names_the_resource_kind(resource_type: str, kind: str | None) -> None:
+    entry = _entry(
+        "GET",
+        f"{API}/asset",
+        {"Origin": PAGE, "Sec-Fetch-Mode": "cors"},
+        200,
+        {},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_FAILED",
+        _resourceType=resource_type,
+    )
+    (item,) = analyse_har(_har(entry)).requests
+    assert item.result.error_name == "kMissingAllowOriginHeader"
+    expected = kind or "XMLHttpRequest"
+    assert (item.diagnosis.console or "").startswith(f"Access to {expected} at '{API}/asset'")
+    assert any(f"'Access to {kind} at'" in c for c in item.caveats) == (kind is not None)

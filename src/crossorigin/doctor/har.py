@@ -92,6 +92,15 @@ _BROWSER_ADDED = frozenset(
         "purpose",
     }
 )
+# Chrome's _resourceType -> the request kind its CORS console line names.
+_CONSOLE_KINDS = {
+    "fetch": "fetch",
+    "xhr": "XMLHttpRequest",
+    "font": "font",
+    "script": "script",
+    "stylesheet": "CSS stylesheet",
+    "image": "image",
+}
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Chrome's _error values that are not CORS failures, and what they mean.
 _OTHER_FAILURES = {
@@ -935,7 +944,10 @@ def _diagnose_one(
         ).strip()
     )
     url = first.url if first is not None else _preflight_target(request.preflights[0])
-    initiator = "XMLHttpRequest" if first is not None and first.resource_type == "xhr" else "fetch"
+    resource_type = first.resource_type if first is not None else ""
+    # Chromium names the request kind in its console line (Resource::ResourceTypeToString):
+    # "Access to font at", "Access to CSS stylesheet at"; fetch for anything else.
+    initiator = _CONSOLE_KINDS.get(resource_type, "fetch")
     fetch_request = FetchRequest(
         page_origin=request.page_origin,
         url=url,
@@ -993,6 +1005,12 @@ def _diagnose_one(
                 f"with credentials: '{other}' it would be {other_verdict}.",
             )
     caveats += replay_caveats
+    if initiator not in ("fetch", "XMLHttpRequest"):
+        caveats.append(
+            f"Chrome recorded a {initiator} load (_resourceType {resource_type!r}), not a "
+            "fetch(): it is shown as the fetch() that makes the same CORS request, and the "
+            f"console line names it as Chromium does ('Access to {initiator} at')."
+        )
     recorded_error = (request.last if request.hops else request.preflights[-1]).error
     if recorded == "failed" and recorded_error is not None:
         meaning = _OTHER_FAILURES.get(recorded_error, "a network failure")
