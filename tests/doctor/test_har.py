@@ -919,3 +919,44 @@ def test_the_console_line_names_the_resource_kind(resource_type: str, kind: str 
     expected = kind or "XMLHttpRequest"
     assert (item.diagnosis.console or "").startswith(f"Access to {expected} at '{API}/asset'")
     assert any(f"'Access to {kind} at'" in c for c in item.caveats) == (kind is not None)
+
+
+def test_a_base64_response_body_is_decoded_for_stack_detection() -> None:
+    import base64
+
+    body = '{"detail": "Not Found"}'
+    entry = _entry(
+        "GET",
+        f"{API}/missing",
+        {"Origin": PAGE},
+        404,
+        {"Content-Type": "application/json"},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_FAILED",
+        _resourceType="fetch",
+    )
+    entry["response"]["content"] = {
+        "size": len(body),
+        "mimeType": "application/json",
+        "text": base64.b64encode(body.encode()).decode(),
+        "encoding": "base64",
+    }
+    (item,) = analyse_har(_har(entry)).requests
+    assert item.request.last.response_body == body
+    assert item.diagnosis.stacks_shown[0] == "fastapi"
+
+
+def test_a_recorded_network_error_replaces_the_no_answer_caveat() -> None:
+    entry = _entry(
+        "GET",
+        f"{API}/x",
+        {"Origin": PAGE},
+        0,
+        {},
+        "2026-01-01T10:00:00Z",
+        error="net::ERR_CONNECTION_REFUSED",
+        _resourceType="fetch",
+    )
+    (item,) = analyse_har(_har(entry)).requests
+    assert not any("never got an answer" in caveat for caveat in item.caveats)
+    assert any("nothing listened" in caveat for caveat in item.caveats)

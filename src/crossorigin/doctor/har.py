@@ -26,6 +26,8 @@ Pure functions over the parsed JSON: no file or network access.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import bisect
 import datetime as dt
 import itertools
@@ -136,6 +138,13 @@ def redact(headers: Sequence[Header]) -> tuple[Header, ...]:
     return tuple(
         (name, REDACTED if is_secret_header(name) and value else value) for name, value in headers
     )
+
+
+class _NoAnswer(str):
+    """A caveat that an entry got no response: replaced by the recorded error's meaning when
+    the browser recorded one (the flag is the type, not the wording)."""
+
+    __slots__ = ()
 
 
 class HarError(ValueError):
@@ -265,6 +274,26 @@ def _text_is_known(content: Mapping[str, Any]) -> bool:
     return isinstance(content.get("text"), str)
 
 
+_BODY_KEPT = 4096  # characters of a response body kept for stack detection
+
+
+def _body_text(content: Mapping[str, Any]) -> str:
+    """The start of the response body as text: DevTools stores binary and some text bodies
+    base64-encoded (``encoding: "base64"``); only a bounded prefix is decoded."""
+    text = content.get("text")
+    if not isinstance(text, str):
+        return ""
+    if str(content.get("encoding") or "").lower() != "base64":
+        return text[:_BODY_KEPT]
+    # 4 base64 characters make 3 bytes: a prefix of a multiple of 4 decodes on its own.
+    prefix = "".join(text[: _BODY_KEPT * 2].split())[: _BODY_KEPT // 3 * 4]
+    try:
+        raw = base64.b64decode(prefix, validate=False)
+    except (binascii.Error, ValueError):
+        return ""
+    return raw.decode("utf-8", "replace")[:_BODY_KEPT]
+
+
 def _entry(index: int, raw: object) -> tuple[HarEntry, bool]:
     if not isinstance(raw, Mapping):
         raise HarError(f"{_where(index)} is {type(raw).__name__}, not an object")
@@ -305,7 +334,7 @@ def _entry(index: int, raw: object) -> tuple[HarEntry, bool]:
         and not (isinstance(body_size, int) and body_size >= 0)
     ):
         size = None
-    text = content.get("text") if isinstance(content.get("text"), str) else ""
+    text = _body_text(content)
     error = response.get("_error")
     time_ms = raw.get("time")
     entry = HarEntry(
@@ -327,7 +356,7 @@ def _entry(index: int, raw: object) -> tuple[HarEntry, bool]:
         from_cache=str(raw.get("_fromCache") or ""),
         redirect_url=str(response.get("redirectURL") or ""),
         body=body if isinstance(body, str) else None,
-        response_body=text[:4096] if isinstance(text, str) else "",
+        response_body=text,
         response_size=size if isinstance(size, int) and size >= 0 else None,
         time_ms=float(time_ms) if isinstance(time_ms, int | float) else 0.0,
     )
@@ -867,9 +896,11 @@ def _replay(
         elif not entry.got_response:
             response = None
             caveats.append(
-                f"The browser recorded {entry.label} with status 0 and no response"
-                + (f" ({entry.error})" if entry.error else "")
-                + ": it never got an answer."
+                _NoAnswer(
+                    f"The browser recorded {entry.label} with status 0 and no response"
+                    + (f" ({entry.error})" if entry.error else "")
+                    + ": it never got an answer."
+                )
             )
         else:
             response = _response(entry)
@@ -1014,7 +1045,7 @@ def _diagnose_one(
     recorded_error = (request.last if request.hops else request.preflights[-1]).error
     if recorded == "failed" and recorded_error is not None:
         meaning = _OTHER_FAILURES.get(recorded_error, "a network failure")
-        caveats = [c for c in caveats if "it never got an answer" not in c]
+        caveats = [c for c in caveats if not isinstance(c, _NoAnswer)]
         caveats.append(
             f"The browser recorded {recorded_error}: not a CORS error ({meaning})."
             + (
