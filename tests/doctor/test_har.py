@@ -960,3 +960,25 @@ def test_a_recorded_network_error_replaces_the_no_answer_caveat() -> None:
     (item,) = analyse_har(_har(entry)).requests
     assert not any("never got an answer" in caveat for caveat in item.caveats)
     assert any("nothing listened" in caveat for caveat in item.caveats)
+
+
+def test_cli_prints_one_server_fix_once_for_many_requests(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    entries = [
+        _entry(
+            "GET",
+            f"{API}/x{number}",
+            {"Origin": PAGE},
+            404,
+            {"Server": "nginx"},
+            f"2026-01-01T10:00:0{number}Z",
+            error="net::ERR_FAILED",
+            _resourceType="fetch",
+        )
+        for number in range(3)
+    ]
+    status, out, _ = _cli(capsys, _write(tmp_path, _har(*entries)))
+    assert status == 1 and "3 blocked by CORS" in out
+    assert out.count("Fix: nginx") == 1
+    assert out.count("Server fix: the same as for #1 above.") == 2

@@ -272,7 +272,9 @@ def har_json(path: str, analysis: HarAnalysis) -> dict[str, object]:
 # -- terminal --------------------------------------------------------------------------------
 
 
-def _block(console: Console, number: int, item: RequestDiagnosis) -> None:
+def _block(
+    console: Console, number: int, item: RequestDiagnosis, fixes_shown: dict[object, int]
+) -> None:
     from rich.rule import Rule
     from rich.text import Text
 
@@ -349,7 +351,18 @@ def _block(console: Console, number: int, item: RequestDiagnosis) -> None:
     for note in diagnosis.notes:
         console.print(Text.assemble(("Note: ", "dim"), note))
     fixes = diagnosis.fixes
-    if fixes.fixes or fixes.proxy or fixes.problem:
+    # The same server fix for many requests (one misconfigured API) is printed once.
+    key = (
+        fixes.problem,
+        tuple(
+            (fix.title, tuple(part.text for part in fix.parts))
+            for fix in (*fixes.fixes, *fixes.proxy)
+        ),
+    )
+    if (fixes.fixes or fixes.proxy) and key in fixes_shown:
+        console.print(Text(f"Server fix: the same as for #{fixes_shown[key]} above.", style="dim"))
+    elif fixes.fixes or fixes.proxy or fixes.problem:
+        fixes_shown[key] = number
         console.print()
         if fixes.shown_because:
             console.print(Text(f"Server fix ({fixes.shown_because}):", style="dim"))
@@ -365,9 +378,10 @@ def render_har(console: Console, path: str, analysis: HarAnalysis, *, show_all: 
     log = analysis.log
     requests = analysis.requests
     shown = 0
+    fixes_shown: dict[object, int] = {}
     for number, item in enumerate(requests, 1):
         if show_all or item.result.outcome != "allowed":
-            _block(console, number, item)
+            _block(console, number, item, fixes_shown)
             shown += 1
     blocked = sum(1 for r in requests if r.blocked)
     not_replayable = sum(1 for r in requests if r.verdict == "not-replayable")
