@@ -290,6 +290,7 @@ class _Request:
     failed: dict[str, Any] | None = None
     finished: dict[str, Any] | None = None
     redirect_response: dict[str, Any] | None = None
+    redirected_at: float | None = None  # the next hop's requestWillBeSent timestamp
 
 
 @dataclass
@@ -306,6 +307,7 @@ class _Events:
         previous = self.by_id.get(rid)
         if previous is not None and params.get("redirectResponse"):
             previous.redirect_response = params["redirectResponse"]
+            previous.redirected_at = params.get("timestamp")
         entry = _Request(rid, params)
         if rid in self.early_request_extra:
             entry.extra_request_headers = self.early_request_extra.pop(rid)
@@ -399,10 +401,22 @@ def _entry(item: _Request, page_id: str) -> dict[str, Any]:
     for name, value in (response_headers or {}).items():
         if name.lower() == "location":
             location = value
-    resource_type = str(sent.get("type", "Other")).lower()
+    initiator = sent.get("initiator", {"type": "other"})
+    # DevTools names a CORS preflight's resource type "preflight" (CDP says "Other" or
+    # "Preflight"; the initiator type is "preflight").
+    resource_type = (
+        "preflight"
+        if initiator.get("type") == "preflight"
+        else str(sent.get("type", "Other")).lower()
+    )
+    # Total time: requestWillBeSent to the hop's end (loadingFinished, loadingFailed, or the
+    # next hop of a redirect), in milliseconds, as DevTools' entry.time.
+    end = (item.finished or item.failed or {}).get("timestamp", item.redirected_at)
+    start = sent.get("timestamp")
+    total = max(0.0, (end - start) * 1000) if end is not None and start is not None else 0.0
     entry: dict[str, Any] = {
         "_connectionId": str(response.get("connectionId", "")) if response else "",
-        "_initiator": sent.get("initiator", {"type": "other"}),
+        "_initiator": initiator,
         "_priority": request.get("initialPriority", "High"),
         "_resourceType": resource_type,
         "cache": {},
@@ -433,14 +447,14 @@ def _entry(item: _Request, page_id: str) -> dict[str, Any]:
         },
         "serverIPAddress": (response or {}).get("remoteIPAddress", ""),
         "startedDateTime": _iso(sent["wallTime"]),
-        "time": 0,
+        "time": round(total, 3),
         "timings": {
             "blocked": -1,
             "dns": -1,
             "ssl": -1,
             "connect": -1,
             "send": 0,
-            "wait": 0,
+            "wait": round(total, 3),
             "receive": 0,
             "_blocked_queueing": -1,
         },
