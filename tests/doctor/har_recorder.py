@@ -299,7 +299,7 @@ class _Events:
     by_id: dict[str, _Request] = field(default_factory=dict)
     # ExtraInfo events may come before the request they belong to.
     early_request_extra: dict[str, dict[str, str]] = field(default_factory=dict)
-    early_response_extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    response_extras: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def will_be_sent(self, params: dict[str, Any]) -> None:
@@ -327,13 +327,26 @@ class _Events:
             entry.response = params["response"]
 
     def response_extra(self, params: dict[str, Any]) -> None:
-        rid = params["requestId"]
-        entry = self.by_id.get(rid)
-        # A redirect hop's ExtraInfo comes before the next hop's requestWillBeSent.
-        if entry is not None and entry.extra_response is None and entry.response is None:
-            entry.extra_response = params
-        else:
-            self.early_response_extra[rid] = params
+        # Matched with their hops once recording ends (assign_response_extra): a redirect
+        # hop's ExtraInfo may come before or after the next hop's requestWillBeSent.
+        self.response_extras.setdefault(params["requestId"], []).append(params)
+
+    def assign_response_extra(self) -> None:
+        """Each hop of a request id gets its ExtraInfo: a redirect hop the next one with its
+        status (3xx), the last hop the first one left, in arrival order."""
+        for rid, extras in self.response_extras.items():
+            hops = [item for item in self.requests if item.request_id == rid]
+            left = list(extras)
+            for hop in hops:
+                if hop.redirect_response is None:
+                    continue
+                status = hop.redirect_response.get("status")
+                match = next((e for e in left if e.get("statusCode") == status), None)
+                if match is not None:
+                    left.remove(match)
+                    hop.extra_response = match
+            if hops and hops[-1].redirect_response is None and left:
+                hops[-1].extra_response = left[0]
 
     def loading_finished(self, params: dict[str, Any]) -> None:
         entry = self.by_id.get(params["requestId"])
@@ -601,7 +614,8 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
             hops = [r for r in events.requests if r.redirect_response is None]
             done = bool(hops) and all(r.finished or r.failed for r in hops)
             ended = sum(bool(r.finished or r.failed) for r in hops)
-            count = len(events.requests) + len(console) + ended
+            extras = sum(len(found) for found in events.response_extras.values())
+            count = len(events.requests) + len(console) + ended + extras
             if count != seen:
                 seen, quiet_since = count, now
             elif done and now - quiet_since >= 0.3:
@@ -610,11 +624,7 @@ async def _record_case(browser: Any, server: _Server, case: Case) -> Recording:
         await session.detach()
     finally:
         await context.close()
-    # Late ExtraInfo for entries that got no responseReceived (blocked responses).
-    for item in events.requests:
-        late = events.early_response_extra.pop(item.request_id, None)
-        if late is not None and item.extra_response is None and item.response is None:
-            item.extra_response = late
+    events.assign_response_extra()
     har = build_har(events, origin + "/", started)
     return Recording(case.name, har, origin, _truths(case, events, console, origin, api))
 
