@@ -122,15 +122,25 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         _write(_dumps(har_json(args.file, analysis)))
     else:
-        from rich.console import Console
-
         try:
-            stream = cast("IO[str]", _Replacing(sys.stdout))
-            console = Console(file=stream, highlight=False, soft_wrap=False)
-            render_har(console, args.file, analysis, show_all=args.all)
+            render_har(_terminal(), args.file, analysis, show_all=args.all)
         except BrokenPipeError:
             _silence_stdout()
     return status
+
+
+def _terminal() -> Console:
+    """rich's console on stdout, escaping what stdout cannot encode; a closed pipe raises
+    BrokenPipeError (rich would exit with status 1, which means "blocked" here)."""
+    from rich.console import Console
+
+    class _PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    stream = cast("IO[str]", _Replacing(sys.stdout))
+    return _PipeConsole(file=stream, highlight=False, soft_wrap=False)
 
 
 def _dumps(document: dict[str, object]) -> str:
