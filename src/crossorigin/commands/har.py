@@ -357,7 +357,8 @@ def _block(
     if diagnosis.non_browser:
         console.print(Text(diagnosis.non_browser, style="cyan"))
     for caveat in item.caveats:
-        console.print(Text.assemble(("HAR: ", "yellow"), caveat))
+        if caveat != NOT_IN_HAR:  # already the verdict line
+            console.print(Text.assemble(("HAR: ", "yellow"), caveat))
     for note in diagnosis.notes:
         console.print(Text.assemble(("Note: ", "dim"), note))
     fixes = diagnosis.fixes
