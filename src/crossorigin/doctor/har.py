@@ -945,16 +945,7 @@ def _non_browser(result: FetchResult, wire: Sequence[WireExchange]) -> NonBrowse
     actual = [w for w in wire if w.kind == "actual" and w.response is not None]
     if not actual:
         return None
-    last = actual[-1]
-    assert last.response is not None
-    return NonBrowserView(
-        True,
-        last.request.method,
-        last.request.url,
-        last.response.status,
-        last.reason,
-        last.body_size,
-    )
+    return NonBrowserView.answered(actual[-1])
 
 
 def _diagnose_one(

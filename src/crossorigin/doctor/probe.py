@@ -143,6 +143,19 @@ class NonBrowserView:
     body_size: int | None = None
     failure: NetworkFailure | None = None
 
+    @classmethod
+    def answered(cls, exchange: WireExchange) -> NonBrowserView:
+        """The view of an actual request the browser sent and the server answered."""
+        assert exchange.response is not None
+        return cls(
+            True,
+            exchange.request.method,
+            exchange.request.url,
+            exchange.response.status,
+            exchange.reason,
+            exchange.body_size,
+        )
+
     def as_json(self) -> dict[str, object]:
         return {
             "sent": self.sent,
@@ -359,6 +372,19 @@ class _Received:
     preview: bytes
     elapsed: float
 
+    def exchange(self, kind: Literal["preflight", "actual"], request: HttpRequest) -> WireExchange:
+        return WireExchange(
+            kind,
+            request,
+            self.response,
+            self.reason,
+            self.http_version,
+            self.body_size,
+            self.truncated,
+            self.preview,
+            self.elapsed,
+        )
+
 
 def _send(client: httpx.Client, request: HttpRequest, *, cookie: str | None) -> _Received:
     # Values as Latin-1 bytes, as browsers send them (httpx would encode str as ASCII).
@@ -428,17 +454,7 @@ def send_request(client: httpx.Client, request: HttpRequest) -> WireExchange:
     :func:`open_client`; httpx errors propagate (:func:`classify` names them)."""
     client.cookies.clear()
     received = _send(client, request, cookie=None)
-    return WireExchange(
-        "preflight" if request.is_preflight else "actual",
-        request,
-        received.response,
-        received.reason,
-        received.http_version,
-        received.body_size,
-        received.truncated,
-        received.preview,
-        received.elapsed,
-    )
+    return received.exchange("preflight" if request.is_preflight else "actual", request)
 
 
 def probe(
@@ -476,19 +492,7 @@ def probe(
                 wire.append(WireExchange(kind, outgoing, None))
                 fetch.receive(HttpResponse(status=0, network_error=failure.browser_error))
                 break
-            wire.append(
-                WireExchange(
-                    kind,
-                    outgoing,
-                    received.response,
-                    received.reason,
-                    received.http_version,
-                    received.body_size,
-                    received.truncated,
-                    received.preview,
-                    received.elapsed,
-                )
-            )
+            wire.append(received.exchange(kind, outgoing))
             fetch.receive(received.response)
         result = fetch.result
         non_browser = _non_browser_view(client, request, result, wire, failure, cookie=cookie)
@@ -510,16 +514,7 @@ def _non_browser_view(
         return None  # the browser sent nothing: there is no answer to compare with
     actual = [exchange for exchange in wire if exchange.kind == "actual"]
     if actual and actual[-1].response is not None:
-        last = actual[-1]
-        assert last.response is not None
-        return NonBrowserView(
-            True,
-            last.request.method,
-            last.request.url,
-            last.response.status,
-            last.reason,
-            last.body_size,
-        )
+        return NonBrowserView.answered(actual[-1])
     method = request.method.upper()
     url = wire[-1].request.url if wire else request.url
     if failure is not None:
