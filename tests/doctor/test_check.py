@@ -584,6 +584,7 @@ def test_a_bad_cacert_is_a_usage_error(
         (("http://api.test/", "--origin", ORIGIN, "--resolve", "api.test:80"), "HOST:PORT:ADDRESS"),
         (("http://api.test/", "--origin", ORIGIN, "--stack", "cobol"), "not a known stack"),
         (("http://api.test/", "--origin", ORIGIN, "--timeout", "0"), "--timeout"),
+        (("http://api.test/", "--origin", ORIGIN, "--timeout", "nan"), "finite positive"),
     ],
 )
 def test_usage_errors(args: tuple[str, ...], message: str, cli: Callable[..., Run]) -> None:

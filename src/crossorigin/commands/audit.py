@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import TYPE_CHECKING, Any
 
 from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
-from crossorigin.commands.check import check_cacert, parse_headers
+from crossorigin.commands.check import parse_headers
+from crossorigin.commands.connection import (
+    add_connection_options,
+    check_stack,
+    connection_settings,
+)
 from crossorigin.doctor.audit import SEVERITIES
 from crossorigin.headers import is_header_name
 
@@ -81,29 +85,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--stack", help="the server's stack, for the fix (default: detected)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait for each connection and answer (default 10)",
-    )
-    parser.add_argument(
-        "-k", "--insecure", action="store_true", help="do not verify TLS certificates"
-    )
-    parser.add_argument(
-        "--cacert",
-        metavar="FILE",
-        help="trust the CA certificates in this PEM file instead of the system's, as curl",
-    )
-    parser.add_argument(
-        "--resolve",
-        action="append",
-        default=[],
-        metavar="HOST:PORT:ADDRESS",
-        help="connect to ADDRESS for HOST:PORT, keeping the URL, Host and TLS name "
-        "(as curl; repeatable)",
-    )
+    add_connection_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -180,29 +162,11 @@ def _run(args: argparse.Namespace) -> int:
         severity_at_least,
     )
     from crossorigin.doctor.audit import run as audit
-    from crossorigin.doctor.explain import known_stacks
-    from crossorigin.doctor.probe import (
-        ResolveError,
-        classify,
-        open_client,
-        parse_resolve,
-        send_request,
-    )
+    from crossorigin.doctor.probe import classify, open_client, send_request
     from crossorigin.engine import HttpRequest, HttpResponse
 
-    if not math.isfinite(args.timeout) or args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g} must be a finite positive number of seconds")
-    if args.stack is not None and args.stack not in known_stacks():
-        raise UsageError(
-            f"--stack {args.stack!r} is not a known stack: choose one of "
-            + ", ".join(known_stacks())
-        )
-    try:
-        resolve = parse_resolve(args.resolve)
-    except ResolveError as error:
-        raise UsageError(str(error)) from None
-    if args.cacert is not None:
-        check_cacert(args.cacert)
+    connection = connection_settings(args)
+    check_stack(args.stack)
     headers = _audit_headers(args.headers)
     if args.cookie is not None:
         _latin1("-b", args.cookie)
@@ -220,9 +184,7 @@ def _run(args: argparse.Namespace) -> int:
     import httpx
 
     reports: list[TargetReport | _BadUrl] = []
-    with open_client(
-        timeout=args.timeout, insecure=args.insecure, cacert=args.cacert, resolve=resolve
-    ) as client:
+    with open_client(**connection) as client:
 
         def send(request: HttpRequest) -> tuple[HttpResponse, bytes]:
             try:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import ssl
 import sys
 from typing import Any
 
 from crossorigin.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
+from crossorigin.commands.connection import (
+    add_connection_options,
+    check_stack,
+    connection_settings,
+)
 
 BROWSERS = ("chromium", "firefox", "safari")
 
@@ -57,30 +61,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--browser", choices=BROWSERS, default="chromium")
     parser.add_argument("--stack", help="the server's stack, for the fix (default: detected)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the trace")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait for each connection and answer (default 10)",
-    )
-    parser.add_argument(
-        "-k", "--insecure", action="store_true", help="do not verify TLS certificates"
-    )
-    parser.add_argument(
-        "--cacert",
-        metavar="FILE",
-        help="trust the CA certificates in this PEM file instead of the system's, as curl "
-        "(a development CA: mkcert -CAROOT shows where rootCA.pem is)",
-    )
-    parser.add_argument(
-        "--resolve",
-        action="append",
-        default=[],
-        metavar="HOST:PORT:ADDRESS",
-        help="connect to ADDRESS for HOST:PORT, keeping the URL, Host and TLS name "
-        "(as curl; repeatable)",
-    )
+    add_connection_options(parser)
     parser.add_argument(
         "-b",
         "--cookie",
@@ -88,19 +69,6 @@ def register(subparsers: Any) -> None:
         help="a Cookie header sent where the browser would send cookies",
     )
     parser.set_defaults(func=run)
-
-
-def check_cacert(path: str) -> None:
-    """A --cacert that cannot be read or holds no certificate is a usage error, named."""
-    try:
-        ssl.create_default_context(cafile=path)
-    except FileNotFoundError:
-        raise UsageError(f"--cacert {path!r}: no such file") from None
-    except (OSError, ssl.SSLError) as error:
-        raise UsageError(
-            f"--cacert {path!r} is not a PEM file of CA certificates ({error.strerror or error})"
-            "; give the CA's certificate, e.g. mkcert's rootCA.pem"
-        ) from None
 
 
 def parse_headers(values: list[str]) -> tuple[tuple[str, str], ...]:
@@ -123,8 +91,8 @@ def parse_headers(values: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crossorigin.doctor.explain import diagnose, known_stacks
-    from crossorigin.doctor.probe import ResolveError, parse_resolve, probe
+    from crossorigin.doctor.explain import diagnose
+    from crossorigin.doctor.probe import probe
     from crossorigin.doctor.render import check_json, make_console, render_check
     from crossorigin.engine import EngineInputError, FetchRequest
 
@@ -133,17 +101,8 @@ def run(args: argparse.Namespace) -> int:
             "--origin is required: the origin of the page that makes the request, e.g. "
             f"crossorigin check {args.url} --origin https://app.example.com"
         )
-    if args.stack is not None and args.stack not in known_stacks():
-        raise UsageError(
-            f"--stack {args.stack!r} is not a known stack: choose one of "
-            + ", ".join(known_stacks())
-        )
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds")
-    try:
-        resolve = parse_resolve(args.resolve)
-    except ResolveError as error:
-        raise UsageError(str(error)) from None
+    check_stack(args.stack)
+    connection = connection_settings(args)
     method = args.method or ("POST" if args.body is not None else "GET")
     request = FetchRequest(
         page_origin=args.origin,
@@ -154,18 +113,8 @@ def run(args: argparse.Namespace) -> int:
         credentials=args.credentials,
         body=args.body,
     )
-    if args.cacert is not None:
-        check_cacert(args.cacert)
     try:
-        report = probe(
-            request,
-            browser=args.browser,
-            timeout=args.timeout,
-            insecure=args.insecure,
-            cacert=args.cacert,
-            resolve=resolve,
-            cookie=args.cookie,
-        )
+        report = probe(request, browser=args.browser, cookie=args.cookie, **connection)
     except EngineInputError as error:
         raise UsageError(str(error)) from None
     diagnosis = diagnose(report, stack=args.stack)
