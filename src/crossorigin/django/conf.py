@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
+from crossorigin.headers import CORS_SAFELISTED_METHODS
 from crossorigin.policy import Policy, PolicyError, Problem
 
 __all__ = [
@@ -260,9 +261,6 @@ def _joined_regex(patterns: Sequence[str | re.Pattern[str]]) -> str | None:
     return "|".join(f"(?:{_regex_text(p)})" for p in patterns)
 
 
-_SAFELISTED_METHODS = ("GET", "HEAD", "POST")
-
-
 def _policy_keywords(read: CorsSettings, drop: Mapping[str, set[str]]) -> dict[str, Any]:
     allow_all = read["CORS_ALLOW_ALL_ORIGINS"]
     max_age = read["CORS_PREFLIGHT_MAX_AGE"]
@@ -274,7 +272,7 @@ def _policy_keywords(read: CorsSettings, drop: Mapping[str, set[str]]) -> dict[s
         else _joined_regex(read["CORS_ALLOWED_ORIGIN_REGEXES"]),
         # GET, HEAD and POST need no listing in a browser and django-cors-headers never
         # refused them: they stay allowed whatever CORS_ALLOW_METHODS says.
-        "allow_methods": (*read["CORS_ALLOW_METHODS"], *_SAFELISTED_METHODS),
+        "allow_methods": (*read["CORS_ALLOW_METHODS"], *sorted(CORS_SAFELISTED_METHODS)),
         "allow_headers": tuple(read["CORS_ALLOW_HEADERS"]),
         "allow_credentials": read["CORS_ALLOW_CREDENTIALS"],
         "expose_headers": tuple(
