@@ -285,16 +285,6 @@ def _say(console: Console, line: str, *, style: str = "") -> None:
     console.print(Text(line, style=style))
 
 
-def _code(console: Console, code: str, language: str, indent: str = "  ") -> None:
-    from rich.syntax import Syntax
-    from rich.text import Text
-
-    text = Syntax(code, language, theme="ansi_dark", background_color="default").highlight(code)
-    text.rstrip()
-    for line in text.split("\n", allow_blank=True):
-        console.print(Text(indent) + line if line.plain.strip() else Text())
-
-
 def _render_report(console: Console, report: TargetReport) -> None:
     from rich.rule import Rule
     from rich.text import Text
@@ -352,10 +342,11 @@ def _render_report(console: Console, report: TargetReport) -> None:
         where = f" ({report.stack_evidence})" if report.stack_evidence else ""
         _say(console, "Safe configuration" + where + ":", style="bold")
         from crossorigin.doctor.fixes import STACKS
+        from crossorigin.doctor.render import code
 
         for stack, snippet in report.fix.items():
             _say(console, f"  {STACKS[stack].title}")
-            _code(console, snippet, _language(stack))
+            code(console, snippet, _language(stack))
         if report.fix_note:
             _say(console, f"  {report.fix_note}")
 

@@ -289,7 +289,7 @@ def _block(
     from rich.text import Text
 
     from crossorigin.doctor.har import NOT_IN_HAR
-    from crossorigin.doctor.render import _trace, page_call, render_fixes
+    from crossorigin.doctor.render import page_call, render_explanation, render_fixes, trace
 
     result = item.result
     diagnosis = item.diagnosis
@@ -306,7 +306,7 @@ def _block(
         console.print(Text("  " + line))
     console.print()
     # The same trace as `check`: each recorded exchange, then the checks made on it.
-    for part in _trace(item.report):
+    for part in trace(item.report):
         console.print(part)
     console.print()
     recorded = {
@@ -345,22 +345,18 @@ def _block(
             Text.assemble(("✘ NETWORK ERROR", "bold red"), f"  {result.network_error or ''}")
         )
         console.print(Text(diagnosis.summary))
-    if diagnosis.console and verdict == "blocked":
-        console.print()
-        console.print(Text("Chromium console:", style="bold"))
-        for line in diagnosis.console.splitlines():
-            console.print(Text("  " + line, style="red"), soft_wrap=True)
-    if verdict in ("blocked", "network-error"):
-        console.print()
-        console.print(Text.assemble(("Cause: ", "bold"), diagnosis.cause))
-        console.print(Text.assemble(("Fix: ", "bold"), diagnosis.fix))
-    if diagnosis.non_browser:
-        console.print(Text(diagnosis.non_browser, style="cyan"))
-    for caveat in item.caveats:
-        if caveat != NOT_IN_HAR:  # already the verdict line
-            console.print(Text.assemble(("HAR: ", "yellow"), caveat))
-    for note in diagnosis.notes:
-        console.print(Text.assemble(("Note: ", "dim"), note))
+    render_explanation(
+        console,
+        diagnosis,
+        browser="Chromium",
+        show_console=verdict == "blocked",
+        show_cause=verdict in ("blocked", "network-error"),
+        extra=[
+            Text.assemble(("HAR: ", "yellow"), caveat)
+            for caveat in item.caveats
+            if caveat != NOT_IN_HAR  # already the verdict line
+        ],
+    )
     fixes = diagnosis.fixes
     # The same server fix for many requests (one misconfigured API) is printed once.
     key = (

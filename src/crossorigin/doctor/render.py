@@ -38,7 +38,7 @@ _CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary", "location")
 _BODY_PREVIEW = 60
 
 
-def _code(console: Console, code: str, language: str, indent: str = "  ") -> None:
+def code(console: Console, code: str, language: str, indent: str = "  ") -> None:
     """Highlighted code, indented, without padding lines to the terminal width."""
     highlighted = Syntax(code, language, theme="ansi_dark", background_color="default")
     text = highlighted.highlight(code)
@@ -159,7 +159,7 @@ def _check_line(check: Check) -> Text:
     return line
 
 
-def _trace(report: ProbeReport) -> list[Any]:
+def trace(report: ProbeReport) -> list[Any]:
     """Exchanges with the checks made on each, interleaved in the order they happened."""
     result = report.result
     wire = list(report.wire)
@@ -216,9 +216,38 @@ def _render_fix(console: Console, fix: Fix, heading: str) -> None:
         console.print(Text(f"{part.title or part.where}", style="bold"))
         if part.title and part.where:
             console.print(Text(f"({part.where})", style="dim"))
-        _code(console, part.text, part.language)
+        code(console, part.text, part.language)
     for note in fix.notes:
         console.print(Text.assemble(("  • ", "dim"), note))
+
+
+def render_explanation(
+    console: Console,
+    diagnosis: Diagnosis,
+    *,
+    browser: str,
+    show_console: bool,
+    show_cause: bool,
+    extra: Sequence[Text] = (),
+) -> None:
+    """After the verdict: the browser's console line, the cause and the fix, what curl sees,
+    then ``extra`` lines (a caller's own remarks) and the notes. Shared by ``check`` and
+    ``har``."""
+    if show_console and diagnosis.console:
+        console.print()
+        console.print(Text(f"{browser} console:", style="bold"))
+        for line in diagnosis.console.splitlines():
+            console.print(Text("  " + line, style="red"), soft_wrap=True)
+    if show_cause:
+        console.print()
+        console.print(Text.assemble(("Cause: ", "bold"), diagnosis.cause))
+        console.print(Text.assemble(("Fix: ", "bold"), diagnosis.fix))
+    if diagnosis.non_browser:
+        console.print(Text(diagnosis.non_browser, style="cyan"))
+    for remark in extra:
+        console.print(remark)
+    for note in diagnosis.notes:
+        console.print(Text.assemble(("Note: ", "dim"), note))
 
 
 def render_check(console: Console, report: ProbeReport, diagnosis: Diagnosis) -> None:
@@ -230,13 +259,13 @@ def render_check(console: Console, report: ProbeReport, diagnosis: Diagnosis) ->
     console.print(
         Text.assemble(("The page at ", "dim"), (request.page_origin, "bold"), (" runs:", "dim"))
     )
-    _code(console, page_call(request), "javascript")
+    code(console, page_call(request), "javascript")
     used = {_host_port(exchange.request.url) for exchange in report.wire}
     for (host, port), address in report.resolved.items():
         if (host, port) in used:
             console.print(Text(f"(--resolve: {host}:{port} is reached at {address})", style="dim"))
     console.print()
-    for item in _trace(report):
+    for item in trace(report):
         console.print(item)
     console.print()
 
@@ -262,19 +291,13 @@ def render_check(console: Console, report: ProbeReport, diagnosis: Diagnosis) ->
         console.print(Text.assemble(("✘ BLOCKED", "bold red"), f"  {label}".rstrip()))
     if result.error is None:
         console.print(Text(diagnosis.summary))
-    if diagnosis.console:
-        console.print()
-        console.print(Text(f"{browser} console:", style="bold"))
-        for line in diagnosis.console.splitlines():
-            console.print(Text("  " + line, style="red"), soft_wrap=True)
-    if result.outcome != "allowed":
-        console.print()
-        console.print(Text.assemble(("Cause: ", "bold"), diagnosis.cause))
-        console.print(Text.assemble(("Fix: ", "bold"), diagnosis.fix))
-    if diagnosis.non_browser:
-        console.print(Text(diagnosis.non_browser, style="cyan"))
-    for note in diagnosis.notes:
-        console.print(Text.assemble(("Note: ", "dim"), note))
+    render_explanation(
+        console,
+        diagnosis,
+        browser=browser,
+        show_console=True,
+        show_cause=result.outcome != "allowed",
+    )
     if diagnosis.fixes.fixes or diagnosis.fixes.proxy or diagnosis.fixes.problem:
         console.print()
         if diagnosis.fixes.shown_because:
