@@ -959,25 +959,16 @@ class _Context:
         # Chromium lets '*' cover Authorization (kCorsNonWildcardRequestHeadersSupport is
         # off), unlike the spec; its cache lookup stays strict.
         #
-        # Which name Chromium's message reports when several are missing follows the order
-        # of network::ResourceRequest::headers, which Blink fills from its HTTPHeaderMap, a
-        # hash map: header_order replays it. cors.cc lists the unsafe names in that order,
-        # then (over the 1,024-byte limit) the safelisted ones, also in that order. Other
-        # browsers keep the descending byte order the engine used before (not measured).
-        if fetch.browser == "chromium":
-            position = {
-                name.lower(): index
-                for index, name in enumerate(blink_header_order([name for name, _ in headers]))
-            }
-            in_network_order = sorted(headers, key=lambda header: position[header[0].lower()])
-            # The default Accept comes after the map's entries (PopulateResourceRequest).
-            candidates = cors_unsafe_request_header_names(
-                _with_default_accept(in_network_order), sort=False
-            )
-        else:
-            candidates = sorted(unsafe_in_order, reverse=True)
-        missing = result.first_disallowed_header(candidates, strict=fetch.browser == "spec")
+        strict = fetch.browser == "spec"
+        missing = result.first_disallowed_header(unsafe_in_order, strict=strict)
         if missing is not None:
+            # Which name the message reports when several are missing depends on the order
+            # the browser checks them in, worked out only now that one is missing (replaying
+            # Blink's hash map costs more than the rest of the decision).
+            missing = result.first_disallowed_header(
+                self._reported_header_order(headers, unsafe_in_order), strict=strict
+            )
+            assert missing is not None  # the same names, in another order
             self.trace.check(
                 Check(
                     "access-control-allow-headers",
@@ -1051,6 +1042,27 @@ class _Context:
             )
         )
         return tuple(sorted(names))
+
+    def _reported_header_order(
+        self, headers: list[Header], unsafe_in_order: list[str]
+    ) -> list[str]:
+        """The unsafe names in the order the browser checks them against the preflight.
+
+        Chromium checks the order of network::ResourceRequest::headers, which Blink fills
+        from its HTTPHeaderMap, a hash map: header_order replays it. cors.cc lists the unsafe
+        names in that order, then (over the 1,024-byte limit) the safelisted ones, also in
+        that order. Other browsers keep the descending byte order the engine used before
+        (not measured).
+        """
+        if self.fetch.browser != "chromium":
+            return sorted(unsafe_in_order, reverse=True)
+        position = {
+            name.lower(): index
+            for index, name in enumerate(blink_header_order([name for name, _ in headers]))
+        }
+        in_network_order = sorted(headers, key=lambda header: position[header[0].lower()])
+        # The default Accept comes after the map's entries (PopulateResourceRequest).
+        return cors_unsafe_request_header_names(_with_default_accept(in_network_order), sort=False)
 
     # -- mixed content --------------------------------------------------------------------
 
